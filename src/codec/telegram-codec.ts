@@ -149,7 +149,12 @@ export class TelegramCodec {
     }
     const m = this.byKey.get(key);
     if (!m) {
-      const shown = this.spec.keyFields.map((n, k) => `${n}=${JSON.stringify(key.split('\0')[k])}`).join(', ');
+      const shown = this.spec.keyFields
+        .map((n, k) => {
+          const part = key.split('\0')[k]!;
+          return /^[\x20-\x7e]*$/.test(part) ? `${n}="${part}"` : `${n}=0x${Buffer.from(part, 'latin1').toString('hex')}`;
+        })
+        .join(', ');
       throw new DecodeError('FB_DECODE_UNKNOWN_MESSAGE', `no message in ${this.spec.institution} has the key ${shown}`, { offset: slices[0]![0] });
     }
     return m;
