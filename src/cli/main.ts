@@ -61,7 +61,7 @@ function run(argv: string[]): Output {
     case '-h':
       return USAGE + '\n';
     default:
-      throw new UsageError(`unknown command "${command}"\n${USAGE}`);
+      throw new UsageError(`unknown command "${command}" (firmbank help lists them)`);
   }
 }
 

@@ -1,5 +1,6 @@
 import { Decimal } from 'decimal.js';
-import type { Charset } from '../encoding/charset.js';
+import { asciiString } from '../encoding/ascii.js';
+import { TOO_LONG, type Charset } from '../encoding/charset.js';
 import type { FieldSpec } from '../spec/types.js';
 import { FieldFault } from './field-fault.js';
 import { maskText } from './mask.js';
@@ -7,15 +8,24 @@ import type { FieldInput, FieldValue } from './values.js';
 
 const SPACE = 0x20;
 const ZERO = 0x30;
+const NINE = 0x39;
 
-/** One field compiled for one charset: how to read it from and write it into a telegram buffer. */
+/** Reads a field from a whole telegram buffer (the field knows its offset). Throws {@link FieldFault}. */
+export type FieldDecoder = (buf: Uint8Array) => FieldValue;
+/**
+ * Writes a field into a whole telegram buffer whose bytes for this field are spaces on entry (the
+ * compiled message starts every telegram from a blank template), so blank values and text padding cost
+ * nothing. `undefined` takes the default (else blank), `null` is blank.
+ */
+export type FieldEncoder = (buf: Uint8Array, value: FieldInput) => void;
+
+/** One field compiled for one charset. Plain closures, so that compiled messages can call them directly. */
 export interface FieldCodec {
   readonly spec: FieldSpec;
   /** False for fillers: their content is neither reported nor read. */
   readonly reported: boolean;
-  decode(buf: Uint8Array): FieldValue;
-  /** Writes at spec.offset; `undefined`/`null` means "no value": default, else blank. */
-  encode(buf: Uint8Array, value: FieldInput): void;
+  readonly decode: FieldDecoder;
+  readonly encode: FieldEncoder;
 }
 
 export function compileField(spec: FieldSpec, charset: Charset): FieldCodec {
@@ -55,63 +65,83 @@ function isBlank(buf: Uint8Array, from: number, to: number): boolean {
 function firstNonDigit(buf: Uint8Array, from: number, to: number): number {
   for (let i = from; i < to; i++) {
     const b = buf[i]!;
-    if (b < ZERO || b > 0x39) return i;
+    if (b < ZERO || b > NINE) return i;
   }
   return -1;
 }
 
-function ascii(buf: Uint8Array, from: number, to: number): string {
-  return Buffer.prototype.latin1Slice.call(buf, from, to);
+/** For numeric fields: null when all spaces, else a fault naming the first non-digit. */
+function blankOrFault(buf: Uint8Array, spec: FieldSpec, what: string): null {
+  const end = spec.offset + spec.length;
+  if (isBlank(buf, spec.offset, end)) return null;
+  const bad = firstNonDigit(buf, spec.offset, end);
+  throw new FieldFault('invalid-value', `byte 0x${buf[bad]!.toString(16).padStart(2, '0')} in ${what} (digits or all spaces only)`, bad - spec.offset);
 }
 
-/** Writes an ASCII digit string right-justified, zero-padded. */
+/** Writes an ASCII digit string right-justified, zero-padded; refuses anything but digits. */
 function writeDigits(buf: Uint8Array, spec: FieldSpec, digits: string): void {
-  if (digits.length > spec.length) throw new FieldFault('too-long', `${shown(spec, digits)} has ${digits.length} digits, the field holds ${spec.length}`);
-  const start = spec.offset;
-  const pad = spec.length - digits.length;
-  fill(buf, start, start + pad, ZERO);
-  for (let i = 0; i < digits.length; i++) buf[start + pad + i] = digits.charCodeAt(i);
+  const { offset, length } = spec;
+  if (digits.length > length) throw new FieldFault('too-long', `${shown(spec, digits)} has ${digits.length} digits, the field holds ${length}`);
+  const pad = length - digits.length;
+  for (let i = 0; i < digits.length; i++) {
+    const c = digits.charCodeAt(i);
+    if (c < ZERO || c > NINE) throw new FieldFault('invalid-value', `${shown(spec, digits)} is not a digit string`);
+    buf[offset + pad + i] = c;
+  }
+  fill(buf, offset, offset + pad, ZERO);
 }
 
-/** A caller's value as text, the default when absent; null when there is none at all. */
-function textInput(spec: FieldSpec, value: FieldInput): string | null {
-  if (spec.value !== undefined) {
-    if (value !== undefined && value !== null && String(value) !== spec.value) {
-      throw new FieldFault('invalid-value', `is fixed to ${JSON.stringify(spec.value)} by the spec, got ${shown(spec, String(value))}`);
-    }
-    return spec.value;
+/**
+ * How a field turns a caller's value into text. `undefined` (not given) takes the spec's default; `null`
+ * is an explicit "no value" and stays blank, so that what decode reports as null encodes back to the
+ * same blanks. Built once per field: the spec's optional properties are read here, not per telegram
+ * (field specs have different shapes, and reading them on the hot path would be a megamorphic access).
+ */
+function textInputFor(spec: FieldSpec): (value: FieldInput) => string | null {
+  const fixed = spec.value;
+  const fallback = spec.default ?? null;
+  if (fixed !== undefined) {
+    return (value) => {
+      if (value !== undefined && value !== null && String(value) !== fixed) {
+        throw new FieldFault('invalid-value', `is fixed to ${JSON.stringify(fixed)} by the spec, got ${shown(spec, String(value))}`);
+      }
+      return fixed;
+    };
   }
-  if (value === undefined || value === null) return spec.default ?? null;
-  if (typeof value !== 'string') throw new FieldFault('invalid-value', `expects a string, got ${typeof value}`);
-  return value;
+  return (value) => {
+    if (value === undefined) return fallback;
+    if (value === null) return null;
+    if (typeof value !== 'string') throw new FieldFault('invalid-value', `expects a string, got ${typeof value}`);
+    return value;
+  };
 }
 
 function textField(spec: FieldSpec, charset: Charset): FieldCodec {
   const { offset, length } = spec;
   const end = offset + length;
+  const textInput = textInputFor(spec);
   return {
     spec,
     reported: true,
     decode(buf) {
       let last = end;
       while (last > offset && buf[last - 1] === SPACE) last--;
+      if (last === offset) return '';
       const r = charset.decode(buf, offset, last);
-      if (!r.ok) throw new FieldFault('invalid-bytes', `byte 0x${buf[offset + r.at]!.toString(16)} is not ${charset.name} text`, r.at);
-      return r.text;
+      if (typeof r === 'string') return r;
+      throw new FieldFault('invalid-bytes', `byte 0x${buf[offset + r]!.toString(16)} is not ${charset.name} text`, r);
     },
     encode(buf, value) {
-      const text = textInput(spec, value) ?? '';
-      const r = charset.encodeInto(text, buf, offset, length);
-      if (r.ok) {
-        fill(buf, offset + r.written, end, SPACE);
-        return;
+      const text = textInput(value) ?? '';
+      const written = charset.encodeInto(text, buf, offset, length);
+      if (written >= 0) return;
+      if (written === TOO_LONG) {
+        throw new FieldFault('too-long', `${shown(spec, text)} is ${charset.byteLength(text)} bytes in ${charset.name}, the field holds ${length} (values are never truncated)`);
       }
-      if (r.reason === 'unencodable') {
-        const cp = r.char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
-        const ch = spec.mask ? '' : ` "${r.char}"`;
-        throw new FieldFault('unencodable', `character U+${cp}${ch} at index ${r.index} cannot be written in ${charset.name}`);
-      }
-      throw new FieldFault('too-long', `${shown(spec, text)} is ${r.needed} bytes in ${charset.name}, the field holds ${length} (values are never truncated)`);
+      const index = charset.firstUnencodable(text);
+      const ch = String.fromCodePoint(text.codePointAt(index)!);
+      const cp = ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+      throw new FieldFault('unencodable', `character U+${cp}${spec.mask ? '' : ` "${ch}"`} at index ${index} cannot be written in ${charset.name}`);
     },
   };
 }
@@ -119,48 +149,55 @@ function textField(spec: FieldSpec, charset: Charset): FieldCodec {
 function digitField(spec: FieldSpec): FieldCodec {
   const { offset, length } = spec;
   const end = offset + length;
+  const textInput = textInputFor(spec);
   return {
     spec,
     reported: true,
     decode(buf) {
-      const bad = firstNonDigit(buf, offset, end);
-      if (bad < 0) return ascii(buf, offset, end);
-      if (isBlank(buf, offset, end)) return null;
-      throw new FieldFault('invalid-value', `byte 0x${buf[bad]!.toString(16)} in a numeric field (digits or all spaces only)`, bad - offset);
+      return firstNonDigit(buf, offset, end) < 0 ? asciiString(buf, offset, end) : blankOrFault(buf, spec, 'a numeric field');
     },
     encode(buf, value) {
-      const text = typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? String(value) : textInput(spec, value);
-      if (text === null) return fill(buf, offset, end, SPACE);
-      if (!/^[0-9]+$/.test(text)) throw new FieldFault('invalid-value', `${shown(spec, text)} is not a digit string`);
+      const text = typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? String(value) : textInput(value);
+      if (text === null) return;
+      if (text.length === 0) throw new FieldFault('invalid-value', 'is an empty string (give digits, or null for blanks)');
       writeDigits(buf, spec, text);
     },
   };
 }
 
+/**
+ * Decimal's own string parser costs ~300 ns; amounts of up to 15 digits are exact as doubles, and
+ * `new Decimal(number)` costs a sixth of that, so the common case goes through a number.
+ */
+const SAFE_DIGITS = 15;
+
 function amountField(spec: FieldSpec): FieldCodec {
   const { offset, length, scale } = spec;
   const end = offset + length;
   const unit = new Decimal(10).pow(scale);
+  const textInput = textInputFor(spec);
+  const fixed = spec.value !== undefined;
   return {
     spec,
     reported: true,
     decode(buf) {
-      const bad = firstNonDigit(buf, offset, end);
-      if (bad >= 0) {
-        if (isBlank(buf, offset, end)) return null;
-        throw new FieldFault('invalid-value', `byte 0x${buf[bad]!.toString(16)} in an amount (digits or all spaces only)`, bad - offset);
+      if (firstNonDigit(buf, offset, end) >= 0) return blankOrFault(buf, spec, 'an amount');
+      if (scale === 0 && length <= SAFE_DIGITS) {
+        let n = 0;
+        for (let i = offset; i < end; i++) n = n * 10 + (buf[i]! - ZERO);
+        return new Decimal(n);
       }
-      const digits = ascii(buf, offset, end);
+      const digits = asciiString(buf, offset, end);
       return scale === 0 ? new Decimal(digits) : new Decimal(`${digits.slice(0, length - scale)}.${digits.slice(length - scale)}`);
     },
     encode(buf, value) {
-      if (value === undefined || value === null || spec.value !== undefined) {
-        const text = textInput(spec, value);
-        if (text === null) return fill(buf, offset, end, SPACE);
+      if (value === undefined || value === null || fixed) {
+        const text = textInput(value);
+        if (text === null) return;
         value = text;
       }
       let amount: Decimal;
-      if (Decimal.isDecimal(value)) amount = value;
+      if (value instanceof Decimal) amount = value;
       else if (typeof value === 'bigint') amount = new Decimal(value.toString());
       else if (typeof value === 'number') {
         if (!Number.isSafeInteger(value)) throw new FieldFault('invalid-value', `${value} is not a safe integer: pass amounts as decimal strings`);
@@ -170,9 +207,43 @@ function amountField(spec: FieldSpec): FieldCodec {
       if (!amount.isFinite() || amount.isNegative()) throw new FieldFault('invalid-value', `${amount.toString()} is negative or not finite (signs go in their own field)`);
       const scaled = scale === 0 ? amount : amount.times(unit);
       if (!scaled.isInteger()) throw new FieldFault('invalid-value', `${amount.toFixed()} has more than ${scale} decimal places`);
-      writeDigits(buf, spec, scaled.toFixed(0));
+      if (!writeIntegerDecimal(buf, offset, length, scaled)) {
+        throw new FieldFault('too-long', `${scaled.toFixed(0)} has ${scaled.toFixed(0).length} digits, the field holds ${length}`);
+      }
     },
   };
+}
+
+/**
+ * Writes a non-negative integer Decimal right-justified and zero-padded, straight from its base-1e7 words
+ * (`d`, most significant first, `e` the decimal exponent), without building a string. False if too long.
+ */
+function writeIntegerDecimal(buf: Uint8Array, offset: number, length: number, value: Decimal): boolean {
+  const words = value.d;
+  if (value.isZero()) {
+    fill(buf, offset, offset + length, ZERO);
+    return true;
+  }
+  const digits = value.e + 1;
+  if (digits > length) return false;
+  const end = offset + length;
+  // Digits held in the words: the first word has no leading zeros, the others seven digits each.
+  const first = words[0]!;
+  const firstDigits = first >= 1e6 ? 7 : first >= 1e5 ? 6 : first >= 1e4 ? 5 : first >= 1e3 ? 4 : first >= 100 ? 3 : first >= 10 ? 2 : 1;
+  const held = firstDigits + 7 * (words.length - 1);
+  let p = end - 1;
+  // Trailing zeros that the words leave out (value = words × 10^(digits - held)).
+  for (let z = digits - held; z > 0; z--) buf[p--] = ZERO;
+  for (let w = words.length - 1; w >= 0; w--) {
+    let word = words[w]!;
+    const count = w === 0 ? firstDigits : 7;
+    for (let k = 0; k < count; k++) {
+      buf[p--] = ZERO + (word % 10);
+      word = (word / 10) | 0;
+    }
+  }
+  fill(buf, offset, p + 1, ZERO);
+  return true;
 }
 
 const DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
@@ -183,31 +254,58 @@ function validDate(y: number, m: number, d: number): boolean {
   return d <= (m === 2 && !leap ? 28 : DAYS[m - 1]!);
 }
 
+/** Value of the ASCII digits buf[from..from+n). */
+function num(buf: Uint8Array, from: number, n: number): number {
+  let v = 0;
+  for (let i = from; i < from + n; i++) v = v * 10 + (buf[i]! - ZERO);
+  return v;
+}
+
+/**
+ * Copies `text` into buf at offset as `digits` digits, dropping `sep` where the display form has it
+ * (YYYY-MM-DD, hh:mm:ss) and accepting the wire form too (YYYYMMDD, hhmmss). False if it has neither shape.
+ */
+function writeShaped(buf: Uint8Array, offset: number, text: string, digits: number, sep: number, at1: number, at2: number): boolean {
+  const withSep = text.length === digits + 2;
+  if (!withSep && text.length !== digits) return false;
+  let p = offset;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (withSep && (i === at1 || i === at2)) {
+      if (c !== sep) return false;
+    } else if (c < ZERO || c > NINE) return false;
+    else buf[p++] = c;
+  }
+  return true;
+}
+
+const fcc = String.fromCharCode;
+
 /** Dates travel as YYYYMMDD and are shown as YYYY-MM-DD; all zeros (some banks' "no date") stays 0000-00-00. */
 function dateField(spec: FieldSpec): FieldCodec {
   const { offset } = spec;
   const end = offset + 8;
+  const textInput = textInputFor(spec);
+  const check = (b: Uint8Array) => {
+    const y = num(b, offset, 4);
+    const m = num(b, offset + 4, 2);
+    const d = num(b, offset + 6, 2);
+    return (y | m | d) === 0 || validDate(y, m, d);
+  };
   return {
     spec,
     reported: true,
-    decode(buf) {
-      if (firstNonDigit(buf, offset, end) >= 0) {
-        if (isBlank(buf, offset, end)) return null;
-        throw new FieldFault('invalid-value', `${JSON.stringify(ascii(buf, offset, end))} is not a date (YYYYMMDD)`);
-      }
-      const s = ascii(buf, offset, end);
-      const iso = `${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6)}`;
-      if (s !== '00000000' && !validDate(+s.slice(0, 4), +s.slice(4, 6), +s.slice(6))) throw new FieldFault('invalid-value', `${iso} is not a calendar date`);
+    decode(b) {
+      if (firstNonDigit(b, offset, end) >= 0) return blankOrFault(b, spec, 'a date (YYYYMMDD)');
+      const o = offset;
+      const iso = fcc(b[o]!, b[o + 1]!, b[o + 2]!, b[o + 3]!, 0x2d, b[o + 4]!, b[o + 5]!, 0x2d, b[o + 6]!, b[o + 7]!);
+      if (!check(b)) throw new FieldFault('invalid-value', `${iso} is not a calendar date`);
       return iso;
     },
     encode(buf, value) {
-      const text = textInput(spec, value);
-      if (text === null) return fill(buf, offset, end, SPACE);
-      const m = /^(\d{4})-?(\d{2})-?(\d{2})$/.exec(text);
-      if (!m || (text !== '0000-00-00' && text !== '00000000' && !validDate(+m[1]!, +m[2]!, +m[3]!))) {
-        throw new FieldFault('invalid-value', `${JSON.stringify(text)} is not a date (YYYY-MM-DD)`);
-      }
-      writeDigits(buf, spec, m[1]! + m[2]! + m[3]!);
+      const text = textInput(value);
+      if (text === null) return;
+      if (!writeShaped(buf, offset, text, 8, 0x2d, 4, 7) || !check(buf)) throw new FieldFault('invalid-value', `${JSON.stringify(text)} is not a date (YYYY-MM-DD)`);
     },
   };
 }
@@ -215,31 +313,29 @@ function dateField(spec: FieldSpec): FieldCodec {
 function timeField(spec: FieldSpec): FieldCodec {
   const { offset } = spec;
   const end = offset + 6;
-  const valid = (h: number, m: number, s: number) => h < 24 && m < 60 && s < 60;
+  const textInput = textInputFor(spec);
+  const check = (b: Uint8Array) => num(b, offset, 2) < 24 && num(b, offset + 2, 2) < 60 && num(b, offset + 4, 2) < 60;
   return {
     spec,
     reported: true,
-    decode(buf) {
-      if (firstNonDigit(buf, offset, end) >= 0) {
-        if (isBlank(buf, offset, end)) return null;
-        throw new FieldFault('invalid-value', `${JSON.stringify(ascii(buf, offset, end))} is not a time (hhmmss)`);
-      }
-      const s = ascii(buf, offset, end);
-      if (!valid(+s.slice(0, 2), +s.slice(2, 4), +s.slice(4))) throw new FieldFault('invalid-value', `${s} is not a time of day`);
-      return `${s.slice(0, 2)}:${s.slice(2, 4)}:${s.slice(4)}`;
+    decode(b) {
+      if (firstNonDigit(b, offset, end) >= 0) return blankOrFault(b, spec, 'a time (hhmmss)');
+      const o = offset;
+      const text = fcc(b[o]!, b[o + 1]!, 0x3a, b[o + 2]!, b[o + 3]!, 0x3a, b[o + 4]!, b[o + 5]!);
+      if (!check(b)) throw new FieldFault('invalid-value', `${text} is not a time of day`);
+      return text;
     },
     encode(buf, value) {
-      const text = textInput(spec, value);
-      if (text === null) return fill(buf, offset, end, SPACE);
-      const m = /^(\d{2}):?(\d{2}):?(\d{2})$/.exec(text);
-      if (!m || !valid(+m[1]!, +m[2]!, +m[3]!)) throw new FieldFault('invalid-value', `${JSON.stringify(text)} is not a time (hh:mm:ss)`);
-      writeDigits(buf, spec, m[1]! + m[2]! + m[3]!);
+      const text = textInput(value);
+      if (text === null) return;
+      if (!writeShaped(buf, offset, text, 6, 0x3a, 2, 5) || !check(buf)) throw new FieldFault('invalid-value', `${JSON.stringify(text)} is not a time (hh:mm:ss)`);
     },
   };
 }
 
 function signField(spec: FieldSpec): FieldCodec {
   const { offset } = spec;
+  const textInput = textInputFor(spec);
   return {
     spec,
     reported: true,
@@ -251,7 +347,7 @@ function signField(spec: FieldSpec): FieldCodec {
       throw new FieldFault('invalid-value', `byte 0x${b!.toString(16)} is not a sign (+, - or space)`);
     },
     encode(buf, value) {
-      const text = textInput(spec, value);
+      const text = textInput(value);
       if (text === null) buf[offset] = SPACE;
       else if (text === '+' || text === '-') buf[offset] = text.charCodeAt(0);
       else throw new FieldFault('invalid-value', `${JSON.stringify(text)} is not a sign (+ or -)`);
@@ -265,9 +361,8 @@ function fillerField(spec: FieldSpec): FieldCodec {
     spec,
     reported: false,
     decode: () => null,
-    encode(buf, value) {
+    encode(_buf, value) {
       if (value !== undefined && value !== null) throw new FieldFault('invalid-value', 'is a filler: it takes no value');
-      fill(buf, offset, offset + length, SPACE);
     },
   };
 }

@@ -2,58 +2,53 @@ import { charsetFor } from '../encoding/korean-charset.js';
 import { SpecError } from '../spec/spec-error.js';
 import type { MessageSpec, TelegramSpec } from '../spec/types.js';
 import { byteContext } from './byte-context.js';
+import { compileMessage, type CompiledMessage } from './compile-message.js';
 import { DecodeError } from './decode-error.js';
 import { EncodeError } from './encode-error.js';
-import { compileField, type FieldCodec } from './field-codec.js';
 import { FieldFault } from './field-fault.js';
-import type { DecodedTelegram, FieldInput, Fields } from './values.js';
-
-/** A message compiled for encoding and decoding. */
-interface CompiledMessage {
-  readonly spec: MessageSpec;
-  readonly fields: readonly FieldCodec[];
-  /** Field name → codec, to refuse names the layout does not have. */
-  readonly byName: ReadonlyMap<string, FieldCodec>;
-  /** Key values by field name: written on encode whatever the caller says. */
-  readonly key: Readonly<Record<string, string>>;
-}
+import type { DecodedTelegram, FieldInput } from './values.js';
 
 /**
  * Encodes and decodes the telegrams of one spec, byte-exact.
  *
  * Construction compiles every layout once (and checks the spec's defaults and fixed values against their
- * fields), so that encode and decode do no lookups beyond one Map access per telegram.
+ * fields); encode and decode then run straight-line code with one hash lookup per telegram.
  */
 export class TelegramCodec {
   readonly spec: TelegramSpec;
   private readonly messages = new Map<string, CompiledMessage>();
-  /** Key bytes (latin1, fields joined by \0) → message. */
-  private readonly byKey = new Map<string, CompiledMessage>();
-  /** [offset, length] of each key field, in spec.keyFields order. */
-  private readonly keySlices: readonly (readonly [number, number])[];
+  /** Hash of the key bytes → messages with that hash (verified byte for byte). */
+  private readonly byKey = new Map<number, { bytes: Uint8Array; message: CompiledMessage }[]>();
+  /** Positions of the key bytes in a telegram, in spec.keyFields order. */
+  private readonly keyPositions: Uint16Array;
   private readonly minLength: number;
 
   constructor(spec: TelegramSpec) {
     this.spec = spec;
     const charset = charsetFor(spec.encoding);
     for (const m of spec.messages.values()) {
-      const fields = m.layout.map((f) => compileField(f, charset));
-      const compiled: CompiledMessage = { spec: m, fields, byName: new Map(fields.map((f) => [f.spec.name, f])), key: m.key };
+      const compiled = compileMessage(m, charset);
       this.checkSpecValues(compiled);
       this.messages.set(m.name, compiled);
     }
     const first = [...spec.messages.values()][0]!;
-    this.keySlices = spec.keyFields.map((n) => {
+    const positions: number[] = [];
+    for (const n of spec.keyFields) {
       const f = first.layout.find((x) => x.name === n)!;
-      return [f.offset, f.length] as const;
-    });
-    for (const c of this.messages.values()) {
-      this.byKey.set(spec.keyFields.map((n, i) => c.key[n]!.padEnd(this.keySlices[i]![1])).join('\0'), c);
+      for (let i = 0; i < f.length; i++) positions.push(f.offset + i);
     }
-    this.minLength = Math.max(...this.keySlices.map(([o, l]) => o + l));
+    this.keyPositions = Uint16Array.from(positions);
+    this.minLength = Math.max(...positions) + 1;
+    for (const c of this.messages.values()) {
+      const bytes = Buffer.from(spec.keyFields.map((n) => c.spec.key[n]!.padEnd(first.layout.find((x) => x.name === n)!.length)).join(''), 'latin1');
+      const hash = hashBytes(bytes, 0, bytes.length);
+      const bucket = this.byKey.get(hash) ?? [];
+      bucket.push({ bytes, message: c });
+      this.byKey.set(hash, bucket);
+    }
   }
 
-  /** The compiled message of that name, or an EncodeError listing what exists. */
+  /** The spec of the message of that name, or an EncodeError listing what exists. */
   message(name: string): MessageSpec {
     return this.compiled(name).spec;
   }
@@ -65,32 +60,26 @@ export class TelegramCodec {
   encode(messageName: string, values: Readonly<Record<string, FieldInput>>): Buffer {
     const m = this.compiled(messageName);
     for (const name in values) {
-      if (!m.byName.has(name)) {
-        throw new EncodeError('FB_ENCODE_UNKNOWN_FIELD', `no field "${name}" in this message`, { message: messageName });
+      if (!m.isField(name)) throw new EncodeError('FB_ENCODE_UNKNOWN_FIELD', `no field "${name}" in this message`, { message: messageName });
+    }
+    for (const name of m.keyNames) {
+      const given = values[name];
+      const key = m.spec.key[name]!;
+      if (given !== undefined && given !== null && String(given).trimEnd() !== key.trimEnd()) {
+        const f = m.spec.layout.find((x) => x.name === name)!;
+        throw new EncodeError('FB_ENCODE_INVALID_VALUE', `is the message key ${JSON.stringify(key)}, got ${JSON.stringify(String(given))}`, {
+          message: messageName,
+          field: name,
+          offset: f.offset,
+        });
       }
     }
     const buf = Buffer.allocUnsafe(m.spec.length);
-    const fields = m.fields;
-    let i = 0;
     try {
-      for (; i < fields.length; i++) {
-        const f = fields[i]!;
-        const keyValue = m.key[f.spec.name];
-        if (keyValue !== undefined) {
-          const given = values[f.spec.name];
-          if (given !== undefined && given !== null && String(given).trimEnd() !== keyValue.trimEnd()) {
-            throw new FieldFault('invalid-value', `is the message key ${JSON.stringify(keyValue)}, got ${JSON.stringify(String(given))}`);
-          }
-          f.encode(buf, keyValue);
-        } else {
-          f.encode(buf, values[f.spec.name]);
-        }
-      }
+      m.encodeAll(buf, values);
     } catch (e) {
       if (!(e instanceof FieldFault)) throw e;
-      const f = fields[i]!.spec;
-      const code = e.kind === 'too-long' ? 'FB_ENCODE_TOO_LONG' : e.kind === 'unencodable' ? 'FB_ENCODE_UNENCODABLE' : 'FB_ENCODE_INVALID_VALUE';
-      throw new EncodeError(code, e.detail, { message: messageName, field: f.name, offset: f.offset });
+      throw this.encodeError(m, values);
     }
     return buf;
   }
@@ -109,25 +98,12 @@ export class TelegramCodec {
     if (bytes.length !== m.spec.length) {
       throw new DecodeError('FB_DECODE_LENGTH', `${bytes.length} bytes, but ${m.spec.name} is ${m.spec.length}`, { message: m.spec.name });
     }
-    const out: Fields = {};
-    const fields = m.fields;
-    let i = 0;
     try {
-      for (; i < fields.length; i++) {
-        const f = fields[i]!;
-        if (f.reported) out[f.spec.name] = f.decode(bytes);
-      }
+      return { message: m.spec.name, fields: m.decodeAll(bytes) };
     } catch (e) {
       if (!(e instanceof FieldFault)) throw e;
-      const f = fields[i]!.spec;
-      throw new DecodeError(e.kind === 'invalid-bytes' ? 'FB_DECODE_INVALID_BYTES' : 'FB_DECODE_INVALID_VALUE', e.detail, {
-        message: m.spec.name,
-        field: f.name,
-        offset: f.offset + e.at,
-        context: byteContext(bytes, f),
-      });
+      throw this.decodeError(m, bytes);
     }
-    return { message: m.spec.name, fields: out };
   }
 
   private compiled(name: string): CompiledMessage {
@@ -142,29 +118,68 @@ export class TelegramCodec {
     if (bytes.length < this.minLength) {
       throw new DecodeError('FB_DECODE_LENGTH', `${bytes.length} bytes is too short to hold the message key (${this.minLength} bytes)`);
     }
-    const slices = this.keySlices;
-    let key = Buffer.prototype.latin1Slice.call(bytes, slices[0]![0], slices[0]![0] + slices[0]![1]);
-    for (let k = 1; k < slices.length; k++) {
-      key += '\0' + Buffer.prototype.latin1Slice.call(bytes, slices[k]![0], slices[k]![0] + slices[k]![1]);
+    const pos = this.keyPositions;
+    let h = 0;
+    for (let i = 0; i < pos.length; i++) h = (Math.imul(h, 31) + bytes[pos[i]!]!) | 0;
+    const bucket = this.byKey.get(h);
+    if (bucket) {
+      outer: for (const candidate of bucket) {
+        for (let i = 0; i < pos.length; i++) if (bytes[pos[i]!] !== candidate.bytes[i]) continue outer;
+        return candidate.message;
+      }
     }
-    const m = this.byKey.get(key);
-    if (!m) {
-      const shown = this.spec.keyFields
-        .map((n, k) => {
-          const part = key.split('\0')[k]!;
-          return /^[\x20-\x7e]*$/.test(part) ? `${n}="${part}"` : `${n}=0x${Buffer.from(part, 'latin1').toString('hex')}`;
-        })
-        .join(', ');
-      throw new DecodeError('FB_DECODE_UNKNOWN_MESSAGE', `no message in ${this.spec.institution} has the key ${shown}`, { offset: slices[0]![0] });
+    throw this.unknownKey(bytes);
+  }
+
+  private unknownKey(bytes: Uint8Array): DecodeError {
+    const first = [...this.spec.messages.values()][0]!;
+    const shown = this.spec.keyFields
+      .map((n) => {
+        const f = first.layout.find((x) => x.name === n)!;
+        const part = Buffer.from(bytes.subarray(f.offset, f.offset + f.length));
+        return /^[\x20-\x7e]*$/.test(part.toString('latin1')) ? `${n}="${part.toString('latin1')}"` : `${n}=0x${part.toString('hex')}`;
+      })
+      .join(', ');
+    return new DecodeError('FB_DECODE_UNKNOWN_MESSAGE', `no message in ${this.spec.institution} has the key ${shown}`, { offset: this.keyPositions[0]! });
+  }
+
+  /** Slow path, on failure only: find the field that faulted and say where. */
+  private decodeError(m: CompiledMessage, bytes: Uint8Array): DecodeError {
+    for (const f of m.fields) {
+      try {
+        f.decode(bytes);
+      } catch (e) {
+        if (!(e instanceof FieldFault)) throw e;
+        return new DecodeError(e.kind === 'invalid-bytes' ? 'FB_DECODE_INVALID_BYTES' : 'FB_DECODE_INVALID_VALUE', e.detail, {
+          message: m.spec.name,
+          field: f.spec.name,
+          offset: f.spec.offset + e.at,
+          context: byteContext(bytes, f.spec),
+        });
+      }
     }
-    return m;
+    throw new Error('unreachable: a field faulted once and not again');
+  }
+
+  private encodeError(m: CompiledMessage, values: Readonly<Record<string, FieldInput>>): EncodeError {
+    const scratch = Buffer.alloc(m.spec.length, 0x20);
+    for (const f of m.fields) {
+      try {
+        f.encode(scratch, m.spec.key[f.spec.name] ?? values[f.spec.name]);
+      } catch (e) {
+        if (!(e instanceof FieldFault)) throw e;
+        const code = e.kind === 'too-long' ? 'FB_ENCODE_TOO_LONG' : e.kind === 'unencodable' ? 'FB_ENCODE_UNENCODABLE' : 'FB_ENCODE_INVALID_VALUE';
+        return new EncodeError(code, e.detail, { message: m.spec.name, field: f.spec.name, offset: f.spec.offset });
+      }
+    }
+    throw new Error('unreachable: a field faulted once and not again');
   }
 
   /** Defaults and fixed values in a spec must themselves be writable, or the spec is wrong. */
   private checkSpecValues(m: CompiledMessage): void {
-    const scratch = Buffer.alloc(m.spec.length);
+    const scratch = Buffer.alloc(m.spec.length, 0x20);
     for (const f of m.fields) {
-      const candidates = [f.spec.default, f.spec.value, m.key[f.spec.name]].filter((v): v is string => v !== undefined);
+      const candidates = [f.spec.default, f.spec.value, m.spec.key[f.spec.name]].filter((v): v is string => v !== undefined);
       for (const v of candidates) {
         try {
           f.encode(scratch, v);
@@ -175,4 +190,10 @@ export class TelegramCodec {
       }
     }
   }
+}
+
+function hashBytes(b: Uint8Array, from: number, to: number): number {
+  let h = 0;
+  for (let i = from; i < to; i++) h = (Math.imul(h, 31) + b[i]!) | 0;
+  return h;
 }

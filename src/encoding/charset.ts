@@ -8,24 +8,26 @@ export type CharsetName = 'euc-kr' | 'cp949';
 
 export const CHARSET_NAMES: readonly CharsetName[] = ['euc-kr', 'cp949'];
 
-/** Result of encoding into a field: bytes written, or where it failed and why. */
-export type EncodeResult =
-  | { ok: true; written: number }
-  | { ok: false; reason: 'unencodable'; index: number; char: string }
-  | { ok: false; reason: 'too-long'; needed: number };
-
-/** Result of decoding a byte range: the text, or the offset (relative to start) of the bad byte. */
-export type DecodeResult = { ok: true; text: string } | { ok: false; at: number };
+/** {@link Charset.encodeInto} result: a character the charset cannot hold. */
+export const UNENCODABLE = -1;
+/** {@link Charset.encodeInto} result: the text needs more bytes than the room given. */
+export const TOO_LONG = -2;
 
 /**
  * A byte-exact, strict charset. Never substitutes `?` or U+FFFD: what it cannot represent is reported.
+ * Results are plain numbers and strings (no result objects) because these run once per field per telegram.
  */
 export interface Charset {
   readonly name: CharsetName;
-  /** Writes `text` at `buf[offset..offset+max)`; never writes past `max` nor cuts a character. */
-  encodeInto(text: string, buf: Uint8Array, offset: number, max: number): EncodeResult;
-  /** Decodes `buf[start..end)`. */
-  decode(buf: Uint8Array, start: number, end: number): DecodeResult;
+  /**
+   * Writes `text` at `buf[offset..offset+max)`; never writes past `max` nor cuts a character.
+   * Returns the bytes written, or {@link UNENCODABLE} / {@link TOO_LONG}.
+   */
+  encodeInto(text: string, buf: Uint8Array, offset: number, max: number): number;
+  /** Decodes `buf[start..end)`: the text, or the offset (relative to start) of the first bad byte. */
+  decode(buf: Uint8Array, start: number, end: number): string | number;
   /** Byte length of `text`, or -1 if some character cannot be encoded. */
   byteLength(text: string): number;
+  /** Index in `text` of the first character that cannot be encoded, or -1. */
+  firstUnencodable(text: string): number;
 }

@@ -1,5 +1,6 @@
 import iconv from 'iconv-lite';
-import type { Charset, CharsetName, DecodeResult, EncodeResult } from './charset.js';
+import { asciiString, unitsString } from './ascii.js';
+import { TOO_LONG, UNENCODABLE, type Charset, type CharsetName } from './charset.js';
 
 /**
  * EUC-KR / CP949 with our own lookup tables.
@@ -11,14 +12,14 @@ import type { Charset, CharsetName, DecodeResult, EncodeResult } from './charset
  */
 class KoreanCharset implements Charset {
   /** (lead << 8 | trail) → UTF-16 code unit; 0 = not a character of this charset. */
-  private readonly toUnicode: Uint16Array;
+  private readonly toUnicode = new Uint16Array(65536);
   /** UTF-16 code unit → (lead << 8 | trail); 0 = not encodable. ASCII is handled before the table. */
-  private readonly fromUnicode: Uint16Array;
+  private readonly fromUnicode = new Uint16Array(65536);
+  /** Scratch for decoding double-byte text: one field never holds more characters than bytes. */
+  private units = new Uint16Array(256);
 
   constructor(readonly name: CharsetName) {
     const strict = name === 'euc-kr';
-    this.toUnicode = new Uint16Array(65536);
-    this.fromUnicode = new Uint16Array(65536);
     const pair = Buffer.alloc(2);
     for (let lead = 0x81; lead <= 0xfe; lead++) {
       if (strict && lead < 0xa1) continue;
@@ -35,50 +36,47 @@ class KoreanCharset implements Charset {
     }
   }
 
-  encodeInto(text: string, buf: Uint8Array, offset: number, max: number): EncodeResult {
+  encodeInto(text: string, buf: Uint8Array, offset: number, max: number): number {
     const table = this.fromUnicode;
     const end = offset + max;
     let p = offset;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if (c < 0x80) {
-        if (p >= end) return { ok: false, reason: 'too-long', needed: this.byteLength(text) };
+        if (p >= end) return this.firstUnencodable(text) >= 0 ? UNENCODABLE : TOO_LONG;
         buf[p++] = c;
         continue;
       }
       const code = table[c]!;
-      if (code === 0) return { ok: false, reason: 'unencodable', index: i, char: String.fromCodePoint(text.codePointAt(i)!) };
-      if (p + 2 > end) return { ok: false, reason: 'too-long', needed: this.byteLength(text) };
+      if (code === 0) return UNENCODABLE;
+      if (p + 2 > end) return this.firstUnencodable(text) >= 0 ? UNENCODABLE : TOO_LONG;
       buf[p++] = code >> 8;
       buf[p++] = code & 0xff;
     }
-    return { ok: true, written: p - offset };
+    return p - offset;
   }
 
-  decode(buf: Uint8Array, start: number, end: number): DecodeResult {
-    let ascii = true;
-    for (let i = start; i < end; i++) {
-      if (buf[i]! >= 0x80) {
-        ascii = false;
-        break;
-      }
-    }
-    if (ascii) return { ok: true, text: Buffer.prototype.latin1Slice.call(buf, start, end) as string };
+  decode(buf: Uint8Array, start: number, end: number): string | number {
+    let i = start;
+    while (i < end && buf[i]! < 0x80) i++;
+    if (i === end) return asciiString(buf, start, end);
     const table = this.toUnicode;
-    const units: number[] = [];
-    for (let i = start; i < end; i++) {
+    if (this.units.length < end - start) this.units = new Uint16Array(end - start);
+    const units = this.units;
+    let n = 0;
+    for (i = start; i < end; i++) {
       const b = buf[i]!;
       if (b < 0x80) {
-        units.push(b);
+        units[n++] = b;
         continue;
       }
-      if (i + 1 >= end) return { ok: false, at: i - start };
+      if (i + 1 >= end) return i - start;
       const unit = table[(b << 8) | buf[i + 1]!]!;
-      if (unit === 0) return { ok: false, at: i - start };
-      units.push(unit);
+      if (unit === 0) return i - start;
+      units[n++] = unit;
       i++;
     }
-    return { ok: true, text: String.fromCharCode(...units) };
+    return unitsString(units, n);
   }
 
   byteLength(text: string): number {
@@ -90,6 +88,14 @@ class KoreanCharset implements Charset {
       else return -1;
     }
     return n;
+  }
+
+  firstUnencodable(text: string): number {
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 0x80 && this.fromUnicode[c] === 0) return i;
+    }
+    return -1;
   }
 }
 

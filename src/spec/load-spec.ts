@@ -91,7 +91,13 @@ class SpecReader {
     const at = { message: name };
     if (!MESSAGE_NAME.test(name)) this.fail(path, `"${name}" is not a message name (letters, digits, . _ -)`, at);
     if (!isRecord(raw)) this.fail(path, 'a message must be a mapping with key, length and fields', at);
-    this.onlyKeys(raw, path, ['key', 'length', 'fields', 'description'], at);
+    this.onlyKeys(raw, path, ['key', 'length', 'header', 'fields', 'description'], at);
+    if (raw['header'] !== undefined) {
+      // A message whose common part differs from the spec's (Hecto 3000/200); key fields must not move.
+      header = this.fields(raw['header'], [...path, 'header'], 0, new Set(), name);
+      headerLength = header.reduce((n, f) => n + f.length, 0);
+      names = new Set(header.map((f) => f.name));
+    }
     const body = this.fields(raw['fields'], [...path, 'fields'], headerLength, names, name);
     const layout = [...header, ...body];
     const actual = layout.reduce((n, f) => n + f.length, 0);

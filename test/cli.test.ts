@@ -1,0 +1,109 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, shippedCodecs } from './helpers/specs.js';
+
+const BIN = join(ROOT, 'bin/firmbank.js');
+const HECTO = join(ROOT, 'specs/hecto.yaml');
+let dir: string;
+
+function cli(args: string[], input?: string | Buffer) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { input, cwd: ROOT });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr.toString('utf8') };
+}
+
+beforeAll(() => {
+  const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, encoding: 'utf8' });
+  expect(build.status, build.stdout + build.stderr).toBe(0);
+  dir = mkdtempSync(join(tmpdir(), 'firmbank-cli-'));
+}, 120_000);
+
+/** A user's mistake: exit 2 and exactly one line on stderr, no stack trace. */
+function expectUserError(r: ReturnType<typeof cli>, pattern: RegExp) {
+  expect(r.status).toBe(2);
+  expect(r.stderr).toMatch(pattern);
+  expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+}
+
+describe('firmbank CLI', () => {
+  for (const { file, codec } of shippedCodecs()) {
+    it(`round-trips every message of ${file} through encode and decode (raw and hex)`, () => {
+      for (const name of codec.spec.messages.keys()) {
+        const input = JSON.stringify({ fields: { companyId: 'FIRM01', bankCode: '004', seqNo: '000123', sendDate: '2026-11-24', sendTime: '13:05:09' } });
+        const hex = cli(['encode', '--spec', join(ROOT, 'specs', file), '--message', name, '--hex'], input);
+        expect(hex.status, hex.stderr).toBe(0);
+        const raw = cli(['encode', '--spec', join(ROOT, 'specs', file), '--message', name], input);
+        expect(raw.stdout.toString('hex')).toBe(hex.stdout.toString().trim());
+        const decoded = cli(['decode', '--spec', join(ROOT, 'specs', file), '--hex'], hex.stdout);
+        expect(decoded.status, decoded.stderr).toBe(0);
+        const json = JSON.parse(decoded.stdout.toString());
+        expect(json.message).toBe(name);
+        expect(json.fields).toMatchObject({ companyId: 'FIRM01', bankCode: '004', seqNo: '000123', sendDate: '2026-11-24', sendTime: '13:05:09' });
+        const again = cli(['encode', '--spec', join(ROOT, 'specs', file), '--hex'], decoded.stdout);
+        expect(again.stdout.toString()).toBe(hex.stdout.toString());
+      }
+    });
+  }
+
+  it('prints N as digit strings, amounts without leading zeros, dates and times formatted, blanks as null', () => {
+    const enc = cli(['encode', '--spec', HECTO, '--hex', join(ROOT, 'specs/samples/transfer-request.json')]);
+    const { fields } = JSON.parse(cli(['decode', '--spec', HECTO, '--hex'], enc.stdout).stdout.toString());
+    expect(fields).toMatchObject({ bankCode: '004', amount: '15000', sendDate: '2026-11-24', sendTime: '09:30:00', fee: null, balanceSign: null, memo: '급여１１월', depositHolderName: '홍길동' });
+  });
+
+  it('reads a raw telegram from a file', () => {
+    const raw = cli(['encode', '--spec', HECTO, join(ROOT, 'specs/samples/transfer-request.json')]);
+    const file = join(dir, 'transfer.bin');
+    writeFileSync(file, raw.stdout);
+    expect(JSON.parse(cli(['decode', '--spec', HECTO, file]).stdout.toString()).message).toBe('transfer.request');
+  });
+
+  it('reports bad input in one line with exit status 2', () => {
+    const sample = join(ROOT, 'specs/samples/transfer-request.json');
+    const tooLong = JSON.stringify({ message: 'transfer.request', fields: { depositHolderName: '가나다라마바사' } });
+    expectUserError(cli(['encode', '--spec', HECTO], tooLong), /FB_ENCODE_TOO_LONG.*depositHolderName \(offset 226\).*14 bytes/);
+    expect(cli(['encode', '--spec', HECTO], tooLong).stderr).not.toContain('가나다라'); // a masked name stays masked
+    expectUserError(cli(['encode', '--spec', HECTO], JSON.stringify({ message: 'transfer.request', fields: { memo: '₩1,000' } })), /FB_ENCODE_UNENCODABLE.*memo.*U\+20A9/);
+    expectUserError(cli(['encode', '--spec', HECTO], JSON.stringify({ message: 'transfer.request', fields: { amout: '1' } })), /FB_ENCODE_UNKNOWN_FIELD.*"amout"/);
+    expectUserError(cli(['encode', '--spec', HECTO], JSON.stringify({ message: 'transfer.request', fields: { amount: '-5' } })), /FB_ENCODE_INVALID_VALUE.*amount/);
+    expectUserError(cli(['encode', '--spec', HECTO, '--message', 'wire.request'], '{"fields":{}}'), /FB_ENCODE_UNKNOWN_MESSAGE/);
+    expectUserError(cli(['encode', '--spec', HECTO], '{"fields": '), /not valid JSON/);
+    expectUserError(cli(['decode', '--spec', HECTO, '--hex'], 'zz'), /"z" at hex digit 0 is not hexadecimal/);
+    expectUserError(cli(['decode', '--spec', HECTO], Buffer.alloc(10, 0x41)), /FB_DECODE_LENGTH/);
+    expectUserError(cli(['decode', '--spec', HECTO, '--bogus']), /FB_USAGE.*--bogus/);
+    expectUserError(cli(['decode', '--spec', join(dir, 'missing.yaml'), sample]), /FB_SPEC_INVALID.*missing.yaml.*ENOENT/);
+    expectUserError(cli(['frobnicate']), /unknown command "frobnicate"/);
+
+    const hex = cli(['encode', '--spec', HECTO, '--hex', sample]).stdout.toString().trim();
+    // Put 'A' (0x41) into the amount at offset 129+5: a decode error naming field and offset, masked bytes hidden.
+    const bad = hex.slice(0, (129 + 5) * 2) + '41' + hex.slice((129 + 6) * 2);
+    expectUserError(cli(['decode', '--spec', HECTO, '--hex'], bad), /FB_DECODE_INVALID_VALUE.*transfer.request.amount at offset 134/);
+    const badAccount = hex.slice(0, 100 * 2) + '80' + hex.slice(101 * 2);
+    const r = cli(['decode', '--spec', HECTO, '--hex'], badAccount);
+    expectUserError(r, /FB_DECODE_INVALID_BYTES.*withdrawAccount at offset 100.*\[\*\* \*\*/);
+    expect(r.stderr).not.toContain('31 32 33 34'); // the account digits never show
+  });
+
+  it('checks and shows specs', () => {
+    expect(cli(['spec', 'check', HECTO]).stdout.toString()).toMatch(/ok .*hecto.yaml: hecto, euc-kr, 26 messages/);
+    const show = cli(['spec', 'show', HECTO, 'transfer.request']).stdout.toString();
+    expect(show).toMatch(/^199\s+memo\s+X\(14\) X\s+14/m);
+    expect(show).toMatch(/^129\s+amount\s+9\(13\) amount/m);
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, 'institution: x\nencoding: euc-kr\nframing: { kind: fixed }\nmessages:\n  a:\n    key: { t: 1 }\n    length: 1\n    fields: [{ name: t, type: X, length: 1 }]\n');
+    expectUserError(cli(['spec', 'check', bad]), /bad.yaml:6: messages.a.key.t: 1 is a number/);
+  });
+
+  it('looks up response codes', () => {
+    expect(JSON.parse(cli(['code', '004', '7430']).stdout.toString())).toMatchObject({ outcome: 'processing', listed: true });
+  });
+
+  it('runs the demo that npm start runs', () => {
+    const r = cli(['demo']);
+    expect(r.status).toBe(0);
+    expect(r.stdout.toString()).toContain('"memo": "급여１１월"');
+  });
+});
