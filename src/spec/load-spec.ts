@@ -9,6 +9,7 @@ import {
   type FieldType,
   type Framing,
   type MessageSpec,
+  type SessionSpec,
   type TelegramSpec,
 } from './types.js';
 
@@ -62,7 +63,7 @@ class SpecReader {
   read(): TelegramSpec {
     const root = this.doc.toJS() as unknown;
     if (!isRecord(root)) this.fail([], 'the spec must be a mapping (institution, encoding, framing, header, messages)');
-    this.onlyKeys(root, [], ['institution', 'title', 'encoding', 'framing', 'header', 'messages']);
+    this.onlyKeys(root, [], ['institution', 'title', 'encoding', 'framing', 'header', 'messages', 'session']);
 
     const institution = this.string(root, ['institution']);
     if (!INSTITUTION.test(institution)) this.fail(['institution'], `"${institution}" is not an id (lower-case letters, digits, -)`);
@@ -83,7 +84,9 @@ class SpecReader {
 
     const keyFields = this.keyFields(messages);
     const framing = this.framing(root['framing'], messages);
-    return { file: this.file, institution, title, encoding, framing, header, messages, keyFields };
+    this.exchanges(messages);
+    const session = root['session'] === undefined ? undefined : this.session(root['session'], messages, framing);
+    return { file: this.file, institution, title, encoding, framing, header, messages, keyFields, ...(session ? { session } : {}) };
   }
 
   private message(name: string, raw: unknown, header: FieldSpec[], headerLength: number, names: Set<string>): MessageSpec {
@@ -91,7 +94,7 @@ class SpecReader {
     const at = { message: name };
     if (!MESSAGE_NAME.test(name)) this.fail(path, `"${name}" is not a message name (letters, digits, . _ -)`, at);
     if (!isRecord(raw)) this.fail(path, 'a message must be a mapping with key, length and fields', at);
-    this.onlyKeys(raw, path, ['key', 'length', 'header', 'fields', 'description'], at);
+    this.onlyKeys(raw, path, ['key', 'length', 'from', 'response', 'header', 'fields', 'description'], at);
     if (raw['header'] !== undefined) {
       // A message whose common part differs from the spec's (Hecto 3000/200); key fields must not move.
       header = this.fields(raw['header'], [...path, 'header'], 0, new Set(), name);
@@ -120,7 +123,19 @@ class SpecReader {
       }
       key[fieldName] = value;
     }
-    return { name, key, length, layout, ...(typeof raw['description'] === 'string' ? { description: raw['description'] } : {}) };
+    const from = raw['from'];
+    if (from !== undefined && from !== 'company' && from !== 'bank') this.fail([...path, 'from'], `from must be company or bank, not ${JSON.stringify(from)}`, at);
+    const response = raw['response'];
+    if (response !== undefined && typeof response !== 'string') this.fail([...path, 'response'], 'response must name a message', at);
+    return {
+      name,
+      key,
+      length,
+      layout,
+      ...(from ? { from } : {}),
+      ...(response ? { response } : {}),
+      ...(typeof raw['description'] === 'string' ? { description: raw['description'] } : {}),
+    };
   }
 
   private fields(raw: unknown, path: Path, start: number, names: Set<string>, message?: string): FieldSpec[] {
@@ -194,6 +209,89 @@ class SpecReader {
       seen.set(tuple, m.name);
     }
     return names;
+  }
+
+  /** A message that expects a response must name an existing one, and say who sends it. */
+  private exchanges(messages: Map<string, MessageSpec>): void {
+    for (const m of messages.values()) {
+      if (m.response === undefined) continue;
+      const at = { message: m.name };
+      if (!messages.has(m.response)) this.fail(['messages', m.name, 'response'], `response names "${m.response}", which is not a message`, at);
+      if (m.response === m.name) this.fail(['messages', m.name, 'response'], 'a message cannot answer itself', at);
+      if (!m.from) this.fail(['messages', m.name], 'a message with a response must say who sends it (from: company or bank)', at);
+    }
+  }
+
+  private session(raw: unknown, messages: Map<string, MessageSpec>, framing: Framing): SessionSpec {
+    const path: Path = ['session'];
+    if (!isRecord(raw)) this.fail(path, 'session must be a mapping');
+    this.onlyKeys(raw, path, ['match', 'seqNo', 'maxSeqNo', 'sendDate', 'sendTime', 'responseCode', 'companyId', 'bankCode', 'systemId', 'successCodes', 'echo', 'open', 'close', 'testCall', 'polling']);
+    const all = [...messages.values()];
+    const headerField = (name: unknown, p: Path): string => {
+      if (typeof name !== 'string') this.fail(p, 'must name a header field');
+      for (const m of all) if (!m.layout.some((f) => f.name === name)) this.fail(p, `"${name}" is not a field of ${m.name}`);
+      return name;
+    };
+    const list = (key: string): string[] => {
+      const v = raw[key];
+      if (!Array.isArray(v) || v.length === 0) this.fail([...path, key], 'must be a non-empty list of header field names');
+      return v.map((n, i) => headerField(n, [...path, key, i]));
+    };
+    const exchange = (key: string): string | undefined => {
+      const v = raw[key];
+      if (v === undefined) return undefined;
+      const m = typeof v === 'string' ? messages.get(v) : undefined;
+      if (!m || m.from !== 'company' || !m.response) this.fail([...path, key], `must name a message sent by the company that has a response`);
+      return m.name;
+    };
+    const match = list('match');
+    for (const [i, n] of match.entries()) {
+      const there = all[0]!.layout.find((f) => f.name === n)!;
+      for (const m of all) {
+        const here = m.layout.find((f) => f.name === n)!;
+        if (here.offset !== there.offset || here.length !== there.length) this.fail([...path, 'match', i], `${n} is at ${here.offset}+${here.length} in ${m.name} but at ${there.offset}+${there.length} in ${all[0]!.name}: responses are matched by these bytes`);
+      }
+    }
+    const codes = raw['successCodes'];
+    if (!Array.isArray(codes) || codes.length === 0 || codes.some((c) => typeof c !== 'string')) this.fail([...path, 'successCodes'], 'must be a list of quoted codes, e.g. ["0000"]');
+    const maxSeqNo = this.positiveInt(raw, [...path, 'maxSeqNo']);
+    const seqNo = headerField(raw['seqNo'], [...path, 'seqNo']);
+    const seqField = all[0]!.layout.find((f) => f.name === seqNo)!;
+    if (String(maxSeqNo).length > seqField.length) this.fail([...path, 'maxSeqNo'], `${maxSeqNo} does not fit ${seqNo} (${seqField.length} digits)`);
+
+    let polling: SessionSpec['polling'];
+    if (raw['polling'] !== undefined) {
+      const pp: Path = [...path, 'polling'];
+      const p = raw['polling'];
+      if (!isRecord(p)) this.fail(pp, 'polling must be a mapping { idleSeconds, request, response }');
+      this.onlyKeys(p, pp, ['idleSeconds', 'request', 'response']);
+      const idleSeconds = this.positiveInt(p, [...pp, 'idleSeconds']);
+      for (const k of ['request', 'response'] as const) {
+        if (typeof p[k] !== 'string' || !/^[\x21-\x7e]+$/.test(p[k])) this.fail([...pp, k], 'must be printable ASCII text');
+      }
+      const request = p['request'] as string;
+      const response = p['response'] as string;
+      if (request.length !== response.length) this.fail(pp, 'request and response texts must have the same length');
+      if (request.length + 10 > framing.maxLength) this.fail(pp, 'a poll frame would exceed the framing maxLength');
+      polling = { idleSeconds, request, response };
+    }
+    const optional = (key: string) => (raw[key] === undefined ? {} : { [key]: headerField(raw[key], [...path, key]) });
+    const exchanges = Object.fromEntries((['open', 'close', 'testCall'] as const).flatMap((k) => (exchange(k) ? [[k, exchange(k)!]] : [])));
+    return {
+      match,
+      seqNo,
+      maxSeqNo,
+      sendDate: headerField(raw['sendDate'], [...path, 'sendDate']),
+      sendTime: headerField(raw['sendTime'], [...path, 'sendTime']),
+      responseCode: headerField(raw['responseCode'], [...path, 'responseCode']),
+      companyId: headerField(raw['companyId'], [...path, 'companyId']),
+      bankCode: headerField(raw['bankCode'], [...path, 'bankCode']),
+      ...optional('systemId'),
+      successCodes: codes as string[],
+      echo: raw['echo'] === undefined ? [] : list('echo'),
+      ...exchanges,
+      ...(polling ? { polling } : {}),
+    };
   }
 
   private framing(raw: unknown, messages: Map<string, MessageSpec>): Framing {

@@ -1,0 +1,31 @@
+import type { DecodedTelegram } from '../codec/values.js';
+
+/** A telegram we built and handed (or tried to hand) to a link. */
+export interface SentTelegram {
+  readonly message: string;
+  readonly seqNo: string;
+  /** The telegram without its length prefix, exactly as written. */
+  readonly raw: Buffer;
+  /** When its bytes were handed to the socket; absent if they never were. */
+  readonly writtenAt?: Date;
+}
+
+/**
+ * What became of a request. The three cases are what money safety needs told apart:
+ * - `answered`: the bank answered (its response code says how it went);
+ * - `not-sent`: nothing was written to the bank: safe to try again;
+ * - `unknown`: written, but no answer came (timeout, connection lost): the bank may have acted on it.
+ *   Never send it again; ask (Hecto 7000/100).
+ */
+export type LinkOutcome =
+  | { readonly status: 'answered'; readonly request: SentTelegram; readonly response: DecodedTelegram; readonly responseRaw: Buffer; readonly responseCode: string }
+  | { readonly status: 'not-sent'; readonly reason: string; readonly request?: SentTelegram }
+  | { readonly status: 'unknown'; readonly reason: string; readonly request: SentTelegram };
+
+/** Every telegram that crosses a link, either way, for whoever keeps them (the ledger, later). */
+export interface TrafficRecord {
+  readonly direction: 'out' | 'in';
+  readonly message: string;
+  readonly raw: Buffer;
+  readonly at: Date;
+}

@@ -1,0 +1,391 @@
+import { createServer, type Server } from 'node:net';
+import { Decimal } from 'decimal.js';
+import type { TelegramCodec } from '../codec/telegram-codec.js';
+import type { DecodedTelegram, FieldInput, Fields } from '../codec/values.js';
+import { encodeFrame } from '../framing/frame-decoder.js';
+import { kst } from '../link/clock.js';
+import { LinkUsageError } from '../link/link-usage-error.js';
+import { TelegramSocket } from '../link/telegram-socket.js';
+import { silentLogger, type Logger } from '../log/logger.js';
+import type { SessionSpec } from '../spec/types.js';
+import { FaultPlan, type FaultKind } from './fault-plan.js';
+import { DEFAULT_SIM_ACCOUNTS, SimLedger, type SimTransfer } from './sim-ledger.js';
+
+/** Response codes the simulated bank answers with (defaults: 국민은행 004's codes from the shipped table). */
+export interface SimCodes {
+  readonly success: string;
+  readonly insufficientFunds: string;
+  readonly noSuchAccount: string;
+  readonly processing: string;
+  /** 처리결과 of a result inquiry for a transfer the bank never saw. */
+  readonly noRecord: string;
+}
+
+export const DEFAULT_SIM_CODES: SimCodes = { success: '0000', insufficientFunds: '0133', noSuchAccount: '0122', processing: '7430', noRecord: 'NREC' };
+
+export interface BankSimulatorOptions {
+  readonly codec: TelegramCodec;
+  readonly accounts?: readonly { account: string; name: string; balance: string }[];
+  readonly codes?: Partial<SimCodes>;
+  /** Fee charged on a transfer to another bank (own-bank transfers are free). Default 500. */
+  readonly otherBankFee?: string;
+  readonly logger?: Logger;
+}
+
+interface Session {
+  readonly socket: TelegramSocket;
+  companyId?: string;
+  bankCode?: string;
+}
+
+type Fieldset = Record<string, FieldInput>;
+
+/**
+ * A bank (or VAN) on a real TCP port, built from a spec file: it answers open, close and test calls, keeps
+ * balances per account, applies transfers and collections, answers name, result, balance and totals
+ * inquiries from what it processed, pushes deposit and failure notices, and misbehaves on demand
+ * ({@link FaultPlan}). Behaviour is chosen by message name (`transfer.request` …), answers are built
+ * with the spec's own layouts.
+ */
+export class BankSimulator {
+  readonly faults = new FaultPlan();
+  readonly ledger: SimLedger;
+  readonly codes: SimCodes;
+  private readonly server: Server;
+  private readonly session: SessionSpec;
+  private readonly log: Logger;
+  private readonly sessions = new Set<Session>();
+  private readonly fee: Decimal;
+  /** Notices sent, by notice number, for gap requests; and the ones still waiting for a reply. */
+  private readonly noticesSent = new Map<string, Map<number, Fields>>();
+  private readonly awaitingReply = new Map<string, () => void>();
+  private noticeNo = new Map<string, number>();
+  /** Requests answered, by message name. */
+  readonly answered = new Map<string, number>();
+
+  constructor(private readonly options: BankSimulatorOptions) {
+    const session = options.codec.spec.session;
+    if (!session) throw new LinkUsageError(`${options.codec.spec.file} has no session section: it cannot drive a simulator`);
+    this.session = session;
+    this.ledger = new SimLedger(options.accounts ?? DEFAULT_SIM_ACCOUNTS);
+    this.codes = { ...DEFAULT_SIM_CODES, ...options.codes };
+    this.fee = new Decimal(options.otherBankFee ?? '500');
+    this.log = options.logger ?? silentLogger;
+    this.server = createServer((raw) => {
+      if (this.faults.refuseConnections) {
+        raw.destroy();
+        return;
+      }
+      const s: Session = {
+        socket: new TelegramSocket(raw, options.codec, {
+          telegram: (t) => this.receive(s, t),
+          poll: (kind, stamp) => {
+            if (kind === 'request') s.socket.sendPoll('response', stamp);
+          },
+          badTelegram: (e) => this.log.warn('sim.bad-telegram', { code: e.code, error: e.message }),
+          framingError: (e) => this.log.warn('sim.framing-error', { code: e.code, error: e.message }),
+          close: () => this.sessions.delete(s),
+        }),
+      };
+      this.sessions.add(s);
+    });
+  }
+
+  private get codec(): TelegramCodec {
+    return this.options.codec;
+  }
+
+  /** Listens (127.0.0.1 by default); resolves the port (0 picks a free one). */
+  listen(port = 0, host = '127.0.0.1'): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => resolve((this.server.address() as { port: number }).port));
+    });
+  }
+
+  /** Stops listening and drops every connection (a bank going away, as far as clients can tell). */
+  close(): Promise<void> {
+    for (const s of this.sessions) s.socket.destroy();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Drops every connection but keeps listening. */
+  dropConnections(): void {
+    for (const s of this.sessions) s.socket.destroy();
+  }
+
+  get connections(): number {
+    return this.sessions.size;
+  }
+
+  /**
+   * Pushes a deposit notice (4000/100) to every open session; resolves once each replied (4100/100),
+   * rejects if none is connected or no reply comes within `timeoutMs`.
+   */
+  pushDepositNotice(n: { account: string; amount: string; name: string; inOut?: string }, timeoutMs = 5_000): Promise<void> {
+    const now = kst(new Date());
+    this.ledger.credit(n.account, new Decimal(n.amount));
+    const balance = this.ledger.accounts.get(n.account)?.balance ?? new Decimal(0);
+    return this.pushNotice('depositNotice.request', now.date, timeoutMs, (no) => ({
+      account: n.account,
+      inOutType: n.inOut ?? '11',
+      txType: '01',
+      amount: n.amount,
+      cashAmount: n.amount,
+      checkAmount: '0',
+      balanceSign: balance.isNegative() ? '-' : '+',
+      balance: balance.abs(),
+      counterpartyName: n.name,
+      txDate: now.date,
+      txTime: now.time,
+      txSerial: String(no),
+      cashierCheckAmount: '0',
+      householdCheckAmount: '0',
+    }));
+  }
+
+  /**
+   * Reverses a transfer this bank answered "success" and pushes the failure notice (3000/100) for it,
+   * as an other-bank transfer that bounced after the fact. Resolves once the client replied.
+   */
+  pushFailureNotice(date: string, seqNo: string, timeoutMs = 5_000): Promise<void> {
+    const t = this.ledger.find(date, seqNo);
+    if (!t || t.state !== 'applied') return Promise.reject(new Error(`sim: no applied transfer ${date}/${seqNo} to reverse`));
+    t.state = 'reversed';
+    this.ledger.credit(t.withdrawAccount, t.amount);
+    this.ledger.debit(t.depositAccount, t.amount);
+    return this.pushNotice('failureNotice.request', kst(new Date()).date, timeoutMs, () => ({
+      originalSeqNo: t.seqNo,
+      withdrawAccount: t.withdrawAccount,
+      depositBankCode: t.depositBankCode,
+      depositAccount: t.depositAccount,
+      requestedAmount: t.amount,
+      processedAmount: '0',
+      failedAmount: t.amount,
+      failedNoticeAmount: t.amount,
+      networkErrorCode: '0122',
+    }));
+  }
+
+  private pushNotice(message: string, date: string, timeoutMs: number, body: (no: number) => Fieldset): Promise<void> {
+    const targets = [...this.sessions].filter((s) => s.companyId !== undefined);
+    if (targets.length === 0) return Promise.reject(new Error('sim: no open session to notify'));
+    const counterKey = `${message}|${date}`;
+    const no = (this.noticeNo.get(counterKey) ?? 0) + 1;
+    this.noticeNo.set(counterKey, no);
+    const s = this.session;
+    const fields: Fieldset = {
+      ...body(no),
+      [s.companyId]: targets[0]!.companyId!,
+      [s.bankCode]: targets[0]!.bankCode!,
+      [s.sendDate]: date,
+      [s.sendTime]: kst(new Date()).time,
+      [s.seqNo]: String(no),
+      reserved1: 'SIMNOTICE',
+    };
+    const raw = this.codec.encode(message, fields);
+    const decoded = this.codec.decode(raw);
+    const sent = this.noticesSent.get(message) ?? new Map<number, Fields>();
+    sent.set(no, decoded.fields);
+    this.noticesSent.set(message, sent);
+    const replyKey = `${this.codec.message(message).response}|${date}|${no}`;
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.awaitingReply.delete(replyKey);
+        reject(new Error(`sim: no reply to ${message} #${no} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.awaitingReply.set(replyKey, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      for (const t of targets) t.socket.send(raw);
+    });
+  }
+
+  private receive(s: Session, t: DecodedTelegram): void {
+    const spec = this.codec.message(t.message);
+    const f = t.fields;
+    const ses = this.session;
+    if (spec.from !== 'company') {
+      // A reply to one of our notices.
+      const key = `${t.message}|${String(f[ses.sendDate])}|${Number(f[ses.seqNo])}`;
+      this.awaitingReply.get(key)?.();
+      this.awaitingReply.delete(key);
+      return;
+    }
+    if (!spec.response) return;
+    s.companyId = String(f[ses.companyId]);
+    s.bankCode = String(f[ses.bankCode]);
+    const fault = this.faults.take(t.message);
+    const answer = fault === 'no-answer-unapplied' || fault === 'reject' ? this.refuse(t, fault) : this.process(t, fault === 'processing');
+    if (fault === 'no-answer' || fault === 'no-answer-unapplied') return;
+    const raw = this.codec.encode(spec.response, answer);
+    this.answered.set(t.message, (this.answered.get(t.message) ?? 0) + 1);
+    const deliver = () => this.deliver(s, raw, fault);
+    const delay = this.faults.latencyMs + (fault === 'late' ? this.faults.lateMs : 0);
+    if (delay > 0) setTimeout(deliver, delay);
+    else deliver();
+  }
+
+  private deliver(s: Session, raw: Buffer, fault: FaultKind | undefined): void {
+    switch (fault) {
+      case 'duplicate':
+        s.socket.send(raw);
+        s.socket.send(raw);
+        return;
+      case 'disconnect-mid-frame': {
+        const framed = encodeFrame(this.codec.spec.framing, raw);
+        s.socket.sendRaw(framed.subarray(0, framed.length >> 1));
+        setImmediate(() => s.socket.destroy());
+        return;
+      }
+      case 'garbage':
+        s.socket.send(Buffer.alloc(raw.length, 0xff));
+        return;
+      case 'bad-length':
+        s.socket.sendRaw(Buffer.from('ABCD' + 'x'.repeat(20), 'latin1'));
+        return;
+      default:
+        s.socket.send(raw);
+    }
+  }
+
+  /** The answer fields: the request echoed into the response layout, plus what the bank says. */
+  private reply(t: DecodedTelegram, code: string, extra: Fieldset = {}): Fieldset {
+    const spec = this.codec.message(t.message);
+    const response = this.codec.message(spec.response!);
+    const out: Fieldset = {};
+    for (const f of response.layout) if (response.key[f.name] === undefined && f.name in t.fields) out[f.name] = t.fields[f.name];
+    out[this.session.responseCode] = code;
+    return { ...out, ...extra };
+  }
+
+  private refuse(t: DecodedTelegram, fault: FaultKind): Fieldset {
+    this.log.info('sim.fault', { message: t.message, fault });
+    if (t.message === 'transfer.request' || t.message === 'collection.request') this.remember(t, this.codes.insufficientFunds, 'rejected');
+    return this.reply(t, this.codes.insufficientFunds);
+  }
+
+  private process(t: DecodedTelegram, processing: boolean): Fieldset {
+    const f = t.fields;
+    const c = this.codes;
+    const date = String(f[this.session.sendDate]);
+    switch (t.message) {
+      case 'transfer.request':
+      case 'collection.request': {
+        const collect = t.message === 'collection.request';
+        const from = String(f['withdrawAccount']);
+        const to = String(f['depositAccount']);
+        const amount = f['amount'] as Decimal | null;
+        const own = String(f['depositBankCode']) === String(f[this.session.bankCode]);
+        const fee = own || collect ? new Decimal(0) : this.fee;
+        const payer = this.ledger.accounts.get(from);
+        if (!amount || amount.isZero()) return this.reply(t, c.noSuchAccount);
+        if (!payer || (own && !collect && !this.ledger.accounts.has(to))) {
+          this.remember(t, c.noSuchAccount, 'rejected');
+          return this.reply(t, c.noSuchAccount);
+        }
+        if (payer.balance.lessThan(amount.plus(fee))) {
+          this.remember(t, c.insufficientFunds, 'rejected');
+          return this.reply(t, c.insufficientFunds, { balanceSign: '+', balance: payer.balance });
+        }
+        this.ledger.debit(from, amount.plus(fee));
+        this.ledger.credit(to, amount);
+        this.remember(t, c.success, 'applied', fee);
+        const after = collect ? this.ledger.accounts.get(to)?.balance ?? new Decimal(0) : payer.balance;
+        return this.reply(t, processing ? c.processing : c.success, { balanceSign: after.isNegative() ? '-' : '+', balance: after.abs(), fee });
+      }
+      case 'nameInquiry.request': {
+        const a = this.ledger.accounts.get(String(f['account']));
+        return a ? this.reply(t, c.success, { holderName: a.name.slice(0, 6), holderName2: a.name.slice(0, 10) }) : this.reply(t, c.noSuchAccount);
+      }
+      case 'resultInquiry.request': {
+        const done = this.ledger.find(date, String(f['originalSeqNo']));
+        if (!done) return this.reply(t, c.success, { result: c.noRecord });
+        const ok = done.state === 'applied';
+        return this.reply(t, c.success, {
+          withdrawAccount: done.withdrawAccount,
+          depositBankCode: done.depositBankCode,
+          depositAccount: done.depositAccount,
+          requestedAmount: done.amount,
+          processedAmount: ok ? done.amount : '0',
+          failedAmount: ok ? '0' : done.amount,
+          fee: done.fee,
+          transferTime: kst(new Date()).time.replace(/:/g, ''),
+          result: ok ? c.success : done.code === c.success ? c.noSuchAccount : done.code,
+        });
+      }
+      case 'balance.request': {
+        const a = this.ledger.accounts.get(String(f['account']));
+        if (!a) return this.reply(t, c.noSuchAccount);
+        const sign = a.balance.isNegative() ? '-' : '+';
+        return this.reply(t, c.success, { ledgerSign: sign, ledgerBalance: a.balance.abs(), availableSign: sign, availableBalance: a.balance.abs(), overdraftLimit: '0', cashAmount: a.balance.abs(), checkAmount: '0', otherCheckAmount: '0' });
+      }
+      case 'totals.request':
+        return this.reply(t, c.success, this.totals(date, String(f[this.session.bankCode])));
+      case 'depositGap.request':
+      case 'failureGap.request': {
+        const notice = t.message === 'depositGap.request' ? 'depositNotice.request' : 'failureNotice.request';
+        const missing = this.noticesSent.get(notice)?.get(Number(f[this.session.seqNo]));
+        if (!missing) return this.reply(t, c.noRecord);
+        const body: Fieldset = {};
+        const response = this.codec.message(this.codec.message(t.message).response!);
+        for (const fs of response.layout) if (fs.name in missing && !this.isHeader(fs.name)) body[fs.name] = missing[fs.name];
+        return this.reply(t, c.success, body);
+      }
+      default:
+        return this.reply(t, c.success);
+    }
+  }
+
+  private isHeader(name: string): boolean {
+    return this.codec.spec.header.some((h) => h.name === name);
+  }
+
+  private remember(t: DecodedTelegram, code: string, state: SimTransfer['state'], fee = new Decimal(0)): void {
+    const f = t.fields;
+    this.ledger.record({
+      date: String(f[this.session.sendDate]),
+      seqNo: String(f[this.session.seqNo]),
+      withdrawAccount: String(f['withdrawAccount']),
+      depositBankCode: String(f['depositBankCode']),
+      depositAccount: String(f['depositAccount']),
+      amount: (f['amount'] as Decimal | null) ?? new Decimal(0),
+      fee,
+      code,
+      state,
+    });
+  }
+
+  private totals(date: string, bankCode: string): Fieldset {
+    const day = [...this.ledger.transfers.values()].filter((t) => t.date === date);
+    const sum = (ts: SimTransfer[], pick: (t: SimTransfer) => Decimal) => ts.reduce((n, t) => n.plus(pick(t)), new Decimal(0));
+    const own = day.filter((t) => t.depositBankCode === bankCode);
+    const other = day.filter((t) => t.depositBankCode !== bankCode);
+    const ok = (ts: SimTransfer[]) => ts.filter((t) => t.state === 'applied');
+    const failed = (ts: SimTransfer[]) => ts.filter((t) => t.state !== 'applied');
+    const n = (ts: SimTransfer[]) => String(ts.length);
+    const amount = (t: SimTransfer) => t.amount;
+    const fee = (t: SimTransfer) => t.fee;
+    return {
+      totalCount: n(day),
+      totalAmount: sum(day, amount),
+      ownOkCount: n(ok(own)),
+      ownOkAmount: sum(ok(own), amount),
+      ownFailCount: n(failed(own)),
+      ownFailAmount: sum(failed(own), amount),
+      ownFeeCount: n(ok(own).filter((t) => !t.fee.isZero())),
+      ownFeeAmount: sum(ok(own), fee),
+      otherOkCount: n(ok(other)),
+      otherOkAmount: sum(ok(other), amount),
+      otherFailCount: n(failed(other)),
+      otherFailAmount: sum(failed(other), amount),
+      otherFeeCount: n(ok(other).filter((t) => !t.fee.isZero())),
+      otherFeeAmount: sum(ok(other), fee),
+      otherCancelCount: '0',
+      otherCancelAmount: '0',
+      otherCancelFailCount: '0',
+      otherCancelFailAmount: '0',
+    };
+  }
+}
