@@ -8,4 +8,4 @@ if (!existsSync(main)) {
   process.exit(2);
 }
 const { main: run } = await import(main.href);
-run(process.argv.slice(2));
+await run(process.argv.slice(2));

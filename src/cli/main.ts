@@ -3,6 +3,8 @@ import { isFirmbankError } from '../errors/firmbank-error.js';
 import { decodeCommand, encodeCommand } from './commands/codec-commands.js';
 import { codeCommand } from './commands/code-command.js';
 import { demoCommand } from './commands/demo.js';
+import { DEFAULT_SEQ_FILE, sendCommand } from './commands/send-command.js';
+import { simCommand } from './commands/sim-command.js';
 import { specCheckCommand, specShowCommand } from './commands/spec-commands.js';
 import { UsageError } from './usage-error.js';
 
@@ -14,11 +16,29 @@ const USAGE = `usage:
   firmbank spec show FILE [MESSAGE]                       messages, or one layout with offsets
   firmbank code BANK CODE                                 meaning of a bank's response code
   firmbank demo                                           encode and decode the sample transfer
-INPUT defaults to standard input. Exit status: 0 ok, 2 bad input (one line on stderr), 1 internal error.`;
+  firmbank sim --spec FILE [--port N] [--host H] [--latency MS] [--late MS] [--refuse]
+               [--fault KIND[:MESSAGE][:COUNT|always]]... [--control-port N] [--control-token T]
+                                                          a bank simulator on a real port
+  firmbank send --spec FILE --host H --port P --message NAME [--company ID] [--bank CODE]
+               [--timeout MS] [--seq-file FILE] [INPUT.json]
+                                                          one request over a real session; prints the reply
+INPUT defaults to standard input. Exit status: 0 ok, 2 bad input (one line on stderr), 3 request not
+answered (not sent, or outcome unknown: see the printed advice), 1 internal error.`;
 
-type Output = string | Buffer;
+type Output = string | Buffer | { output: string; exitCode: number };
 
-function run(argv: string[]): Output {
+/** A non-negative integer flag, or a UsageError naming it. */
+function intFlag(name: string, value: unknown, fallback?: number): number {
+  if (value === undefined) {
+    if (fallback === undefined) throw new UsageError(`--${name} is required`);
+    return fallback;
+  }
+  const n = Number(value);
+  if (typeof value !== 'string' || !/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new UsageError(`--${name} ${String(value)}: expected a non-negative integer`);
+  return n;
+}
+
+async function run(argv: string[]): Promise<Output> {
   const [command, ...rest] = argv;
   const flags = (options: NonNullable<ParseArgsConfig['options']>) => {
     try {
@@ -55,6 +75,58 @@ function run(argv: string[]): Output {
       return codeCommand(rest[0], rest[1]) + '\n';
     case 'demo':
       return demoCommand() + '\n';
+    case 'sim': {
+      const { values, positionals } = flags({
+        spec: { type: 'string' },
+        port: { type: 'string' },
+        host: { type: 'string' },
+        latency: { type: 'string' },
+        late: { type: 'string' },
+        refuse: { type: 'boolean', default: false },
+        fault: { type: 'string', multiple: true },
+        'control-port': { type: 'string' },
+        'control-token': { type: 'string' },
+      });
+      if (typeof values.spec !== 'string') throw new UsageError('sim: --spec FILE is required');
+      if (positionals.length > 0) throw new UsageError(`sim: unexpected argument ${positionals[0]}`);
+      await simCommand({
+        spec: values.spec,
+        port: intFlag('port', values.port, 0),
+        host: (values.host as string | undefined) ?? '127.0.0.1',
+        latencyMs: intFlag('latency', values.latency, 0),
+        lateMs: values.late === undefined ? undefined : intFlag('late', values.late),
+        refuse: values.refuse === true,
+        faults: (values.fault as string[] | undefined) ?? [],
+        controlPort: values['control-port'] === undefined ? undefined : intFlag('control-port', values['control-port']),
+        controlToken: values['control-token'] as string | undefined,
+      });
+      return '';
+    }
+    case 'send': {
+      const { values, positionals } = flags({
+        spec: { type: 'string' },
+        host: { type: 'string' },
+        port: { type: 'string' },
+        message: { type: 'string' },
+        company: { type: 'string' },
+        bank: { type: 'string' },
+        timeout: { type: 'string' },
+        'seq-file': { type: 'string' },
+      });
+      if (typeof values.spec !== 'string' || typeof values.message !== 'string') throw new UsageError('send: --spec FILE and --message NAME are required');
+      if (positionals.length > 1) throw new UsageError('send: one INPUT at most');
+      return sendCommand({
+        spec: values.spec,
+        host: (values.host as string | undefined) ?? '127.0.0.1',
+        port: intFlag('port', values.port),
+        message: values.message,
+        company: values.company as string | undefined,
+        bank: values.bank as string | undefined,
+        timeoutMs: intFlag('timeout', values.timeout, 30_000),
+        seqFile: (values['seq-file'] as string | undefined) ?? DEFAULT_SEQ_FILE,
+        input: positionals[0],
+      });
+    }
     case undefined:
     case 'help':
     case '--help':
@@ -66,10 +138,14 @@ function run(argv: string[]): Output {
 }
 
 /** Runs the CLI; a user's mistake prints one line (never a stack trace) and exits 2. */
-export function main(argv: string[]): void {
+export async function main(argv: string[]): Promise<void> {
   try {
-    const out = run(argv);
-    process.stdout.write(out);
+    const out = await run(argv);
+    if (typeof out === 'string' || Buffer.isBuffer(out)) process.stdout.write(out);
+    else {
+      process.stdout.write(out.output + '\n');
+      process.exitCode = out.exitCode;
+    }
   } catch (e) {
     if (isFirmbankError(e)) {
       process.stderr.write(`firmbank: ${e.code}: ${e.message}\n`);

@@ -159,7 +159,7 @@ export class BankLink {
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     if (wasReady && this.session.close) {
       const closeSpec = this.codec.message(this.session.close);
-      const outcome = await this.exchange(closeSpec.name, closeSpec.response!, {}, Date.now() + 5_000);
+      const outcome = await this.exchange(closeSpec.name, closeSpec.response!, {}, Date.now() + Math.min(this.timeoutMs, 5_000));
       this.log.info('link.closed-day', { link: this.where(), outcome: outcome.status });
     }
     this.stateValue = 'closed';
@@ -237,6 +237,7 @@ export class BankLink {
         },
         badTelegram: (error) => this.log.error('link.bad-telegram', { link: this.where(), code: error.code, error: error.message }),
         framingError: (error) => this.log.error('link.framing-error', { link: this.where(), code: error.code, error: error.message }),
+        handlerError: (error) => this.log.error('link.handler-error', { link: this.where(), error: String(error) }),
         close: () => this.disconnected(),
       });
       this.lastWrite = Date.now();

@@ -49,6 +49,7 @@ export class NoticeServer {
         },
         badTelegram: (e) => this.log.error('notice-server.bad-telegram', { peer, code: e.code, error: e.message }),
         framingError: (e) => this.log.error('notice-server.framing-error', { peer, code: e.code, error: e.message }),
+        handlerError: (e) => this.log.error('notice-server.handler-error', { peer, error: String(e) }),
         close: () => this.sockets.delete(socket),
       });
       this.sockets.add(socket);

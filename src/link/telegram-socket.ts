@@ -15,6 +15,8 @@ export interface TelegramSocketHandlers {
   badTelegram(error: DecodeError, raw: Buffer): void;
   /** The stream cannot be trusted any more: reported, then this connection (only) is closed. */
   framingError(error: FramingError): void;
+  /** The `telegram` handler threw: a bug or a telegram it could not handle; reported, the connection goes on. */
+  handlerError(error: unknown, raw: Buffer): void;
   close(): void;
 }
 
@@ -146,7 +148,11 @@ export class TelegramSocket {
         this.handlers.badTelegram(e, frame);
         continue;
       }
-      this.handlers.telegram(decoded, frame);
+      try {
+        this.handlers.telegram(decoded, frame);
+      } catch (e) {
+        this.handlers.handlerError(e, frame);
+      }
       if (this.closed) return;
     }
   }

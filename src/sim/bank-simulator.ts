@@ -21,6 +21,9 @@ export interface SimCodes {
   readonly noRecord: string;
 }
 
+/** Hecto's own "전문형식불일치" code. */
+const FORMAT_ERROR = '0001';
+
 export const DEFAULT_SIM_CODES: SimCodes = { success: '0000', insufficientFunds: '0133', noSuchAccount: '0122', processing: '7430', noRecord: 'NREC' };
 
 export interface BankSimulatorOptions {
@@ -84,6 +87,7 @@ export class BankSimulator {
           },
           badTelegram: (e) => this.log.warn('sim.bad-telegram', { code: e.code, error: e.message }),
           framingError: (e) => this.log.warn('sim.framing-error', { code: e.code, error: e.message }),
+          handlerError: (e) => this.log.error('sim.handler-error', { error: String(e) }),
           close: () => this.sessions.delete(s),
         }),
       };
@@ -217,9 +221,17 @@ export class BankSimulator {
     s.companyId = String(f[ses.companyId]);
     s.bankCode = String(f[ses.bankCode]);
     const fault = this.faults.take(t.message);
-    const answer = fault === 'no-answer-unapplied' || fault === 'reject' ? this.refuse(t, fault) : this.process(t, fault === 'processing');
-    if (fault === 'no-answer' || fault === 'no-answer-unapplied') return;
-    const raw = this.codec.encode(spec.response, answer);
+    if (fault === 'no-answer-unapplied') return; // lost on the way: the bank never saw it
+    const answer = fault === 'reject' ? this.refuse(t) : this.process(t, fault === 'processing');
+    if (fault === 'no-answer') return; // processed, but the answer is lost
+    let raw: Buffer;
+    try {
+      raw = this.codec.encode(spec.response, answer);
+    } catch (e) {
+      // An answer the layout cannot carry (a total past 13 digits …): say so rather than go silent.
+      this.log.error('sim.cannot-answer', { message: t.message, error: (e as Error).message });
+      raw = this.codec.encode(spec.response, this.reply(t, FORMAT_ERROR));
+    }
     this.answered.set(t.message, (this.answered.get(t.message) ?? 0) + 1);
     const deliver = () => this.deliver(s, raw, fault);
     const delay = this.faults.latencyMs + (fault === 'late' ? this.faults.lateMs : 0);
@@ -260,8 +272,8 @@ export class BankSimulator {
     return { ...out, ...extra };
   }
 
-  private refuse(t: DecodedTelegram, fault: FaultKind): Fieldset {
-    this.log.info('sim.fault', { message: t.message, fault });
+  private refuse(t: DecodedTelegram): Fieldset {
+    this.log.info('sim.fault', { message: t.message, fault: 'reject' });
     if (t.message === 'transfer.request' || t.message === 'collection.request') this.remember(t, this.codes.insufficientFunds, 'rejected');
     return this.reply(t, this.codes.insufficientFunds);
   }

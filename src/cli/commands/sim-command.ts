@@ -1,0 +1,115 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { TelegramCodec } from '../../codec/telegram-codec.js';
+import { jsonLogger } from '../../log/logger.js';
+import { loadSpecFile } from '../../spec/load-spec.js';
+import { BankSimulator } from '../../sim/bank-simulator.js';
+import { FAULT_KINDS, parseFault, type FaultKind } from '../../sim/fault-plan.js';
+import { UsageError } from '../usage-error.js';
+
+export interface SimOptions {
+  spec: string;
+  port: number;
+  host: string;
+  latencyMs: number;
+  lateMs?: number | undefined;
+  faults: string[];
+  refuse: boolean;
+  controlPort?: number | undefined;
+  controlToken?: string | undefined;
+}
+
+/**
+ * `firmbank sim`: the bank simulator on a real port until SIGINT/SIGTERM. Prints
+ * `listening on HOST:PORT` on stdout once ready (scripts wait for that line).
+ */
+export async function simCommand(opts: SimOptions): Promise<void> {
+  const codec = new TelegramCodec(loadSpecFile(opts.spec));
+  const sim = new BankSimulator({ codec, logger: jsonLogger('sim') });
+  sim.faults.latencyMs = opts.latencyMs;
+  if (opts.lateMs !== undefined) sim.faults.lateMs = opts.lateMs;
+  sim.faults.refuseConnections = opts.refuse;
+  for (const text of opts.faults) {
+    const f = parseFault(text);
+    if (!f) throw new UsageError(`--fault ${text}: expected KIND[:MESSAGE][:COUNT|always], KIND one of ${FAULT_KINDS.join(', ')}`);
+    sim.faults.arm(f.kind, f);
+  }
+  let port: number;
+  try {
+    port = await sim.listen(opts.port, opts.host);
+  } catch (e) {
+    throw new UsageError(`sim: cannot listen on ${opts.host}:${opts.port}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+  process.stdout.write(`firmbank sim: ${codec.spec.institution} listening on ${opts.host}:${port}\n`);
+  if (opts.controlPort !== undefined) {
+    const token = opts.controlToken ?? process.env['FIRMBANK_SIM_TOKEN'] ?? randomBytes(16).toString('hex');
+    const control = createServer((req, res) => void controlRequest(sim, token, req, res));
+    await new Promise<void>((resolve) => control.listen(opts.controlPort, opts.host, resolve));
+    const cport = (control.address() as { port: number }).port;
+    process.stdout.write(`firmbank sim: control API on http://${opts.host}:${cport} (Authorization: Bearer ${opts.controlToken || process.env['FIRMBANK_SIM_TOKEN'] ? '<your token>' : token})\n`);
+    process.once('exit', () => control.close());
+  }
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await sim.close();
+}
+
+/** The control API: JSON over HTTP on loopback, every route behind the bearer token. */
+async function controlRequest(sim: BankSimulator, token: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const send = (status: number, body: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
+  };
+  const given = Buffer.from((req.headers.authorization ?? '').replace(/^Bearer /, ''));
+  const want = Buffer.from(token);
+  if (given.length !== want.length || !timingSafeEqual(given, want)) return send(401, { error: 'unauthorized' });
+  let body: Record<string, unknown> = {};
+  try {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    if (chunks.length) body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+  } catch {
+    return send(400, { error: 'body is not JSON' });
+  }
+  try {
+    const route = `${req.method} ${req.url}`;
+    switch (route) {
+      case 'POST /faults': {
+        if (!FAULT_KINDS.includes(body['kind'] as FaultKind)) return send(400, { error: `kind must be one of ${FAULT_KINDS.join(', ')}` });
+        const count = body['count'] === 'always' ? Infinity : Number(body['count'] ?? 1);
+        sim.faults.arm(body['kind'] as FaultKind, { count, ...(typeof body['message'] === 'string' ? { message: body['message'] } : {}) });
+        return send(200, { armed: body['kind'] });
+      }
+      case 'POST /latency':
+        sim.faults.latencyMs = Number(body['ms'] ?? 0);
+        return send(200, { latencyMs: sim.faults.latencyMs });
+      case 'POST /refuse':
+        sim.faults.refuseConnections = body['on'] === true;
+        return send(200, { refuseConnections: sim.faults.refuseConnections });
+      case 'POST /clear':
+        sim.faults.clear();
+        return send(200, { cleared: true });
+      case 'POST /drop':
+        sim.dropConnections();
+        return send(200, { dropped: true });
+      case 'POST /notices/deposit':
+        await sim.pushDepositNotice({ account: String(body['account']), amount: String(body['amount']), name: String(body['name'] ?? '') });
+        return send(200, { sent: true });
+      case 'POST /notices/failure':
+        await sim.pushFailureNotice(String(body['date']), String(body['seqNo']));
+        return send(200, { sent: true });
+      case 'GET /ledger':
+        return send(200, {
+          accounts: [...sim.ledger.accounts.values()].map((a) => ({ account: a.account, balance: a.balance.toFixed() })),
+          transfers: [...sim.ledger.transfers.values()].map((t) => ({ ...t, amount: t.amount.toFixed(), fee: t.fee.toFixed() })),
+        });
+      default:
+        return send(404, { error: `no route ${route}` });
+    }
+  } catch (e) {
+    return send(409, { error: (e as Error).message });
+  }
+}

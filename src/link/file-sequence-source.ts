@@ -1,0 +1,51 @@
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { FirmbankError } from '../errors/firmbank-error.js';
+import { SequenceExhaustedError, type SeqNo, type SeqScope, type SequenceSource } from './sequence.js';
+
+/**
+ * 전문번호 kept in a small JSON file, for command-line tools (`firmbank send`) that must not reuse a
+ * number across runs on the same day. Each number is written to disk (fsync, atomic rename) under an
+ * exclusive lock file before it is handed out. The gateway uses the database-backed source instead.
+ */
+export class FileSequenceSource implements SequenceSource {
+  constructor(
+    private readonly file: string,
+    private readonly max = 950_000,
+  ) {}
+
+  async next(scope: SeqScope): Promise<SeqNo> {
+    mkdirSync(dirname(this.file), { recursive: true });
+    const lock = `${this.file}.lock`;
+    let fd: number;
+    try {
+      fd = openSync(lock, 'wx');
+    } catch {
+      throw new FirmbankError('FB_SEQ_LOCKED', `${lock} exists: another process is numbering telegrams (remove it if none is)`);
+    }
+    try {
+      let state: Record<string, number> = {};
+      try {
+        state = JSON.parse(readFileSync(this.file, 'utf8')) as Record<string, number>;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new FirmbankError('FB_SEQ_FILE', `${this.file} is not a sequence file: ${(e as Error).message}`);
+      }
+      const key = `${scope.date}|${scope.bankCode}|${scope.companyId}`;
+      const n = (state[key] ?? 0) + 1;
+      if (n > this.max) throw new SequenceExhaustedError(scope, this.max);
+      // Numbering restarts daily: keep only this month's scopes so that the file stays small.
+      const keep = Object.fromEntries(Object.entries(state).filter(([k]) => k.slice(0, 10) >= scope.date.slice(0, 8) + '00'));
+      keep[key] = n;
+      const tmp = `${this.file}.tmp`;
+      const out = openSync(tmp, 'w');
+      writeSync(out, JSON.stringify(keep));
+      fsyncSync(out);
+      closeSync(out);
+      renameSync(tmp, this.file);
+      return n as SeqNo;
+    } finally {
+      closeSync(fd);
+      rmSync(lock, { force: true });
+    }
+  }
+}
