@@ -7,6 +7,8 @@ import type { FieldInput, Fields } from './values.js';
 export interface CompiledMessage {
   readonly spec: MessageSpec;
   readonly fields: readonly FieldCodec[];
+  /** Field codecs by name, for patching single fields. */
+  readonly byName: ReadonlyMap<string, FieldCodec>;
   /** True for a field name of this layout (a generated switch: faster than a Set for ~30 short names). */
   readonly isField: (name: string) => boolean;
   /** The key fields' names, whose values come from the spec. */
@@ -57,5 +59,5 @@ export function compileMessage(spec: MessageSpec, charset: Charset): CompiledMes
     ];`,
   ) as (...a: unknown[]) => [CompiledMessage['decodeAll'], CompiledMessage['encodeAll'], CompiledMessage['isField']];
   const [decodeAll, encodeAll, isField] = factory(template, ...values);
-  return { spec, fields, isField, keyNames: Object.keys(spec.key), decodeAll, encodeAll };
+  return { spec, fields, byName: new Map(fields.map((f) => [f.spec.name, f])), isField, keyNames: Object.keys(spec.key), decodeAll, encodeAll };
 }

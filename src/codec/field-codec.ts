@@ -26,9 +26,23 @@ export interface FieldCodec {
   readonly reported: boolean;
   readonly decode: FieldDecoder;
   readonly encode: FieldEncoder;
+  /** Blanks the field, then encodes: for a buffer whose field already holds something. */
+  readonly overwrite: FieldEncoder;
 }
 
 export function compileField(spec: FieldSpec, charset: Charset): FieldCodec {
+  const codec = compileType(spec, charset);
+  const { offset, length } = spec;
+  return {
+    ...codec,
+    overwrite(buf, value) {
+      fill(buf, offset, offset + length, SPACE);
+      codec.encode(buf, value);
+    },
+  };
+}
+
+function compileType(spec: FieldSpec, charset: Charset): Omit<FieldCodec, 'overwrite'> {
   switch (spec.type) {
     case 'X':
       return textField(spec, charset);
@@ -116,7 +130,7 @@ function textInputFor(spec: FieldSpec): (value: FieldInput) => string | null {
   };
 }
 
-function textField(spec: FieldSpec, charset: Charset): FieldCodec {
+function textField(spec: FieldSpec, charset: Charset): Omit<FieldCodec, 'overwrite'> {
   const { offset, length } = spec;
   const end = offset + length;
   const textInput = textInputFor(spec);
@@ -146,7 +160,7 @@ function textField(spec: FieldSpec, charset: Charset): FieldCodec {
   };
 }
 
-function digitField(spec: FieldSpec): FieldCodec {
+function digitField(spec: FieldSpec): Omit<FieldCodec, 'overwrite'> {
   const { offset, length } = spec;
   const end = offset + length;
   const textInput = textInputFor(spec);
@@ -171,7 +185,7 @@ function digitField(spec: FieldSpec): FieldCodec {
  */
 const SAFE_DIGITS = 15;
 
-function amountField(spec: FieldSpec): FieldCodec {
+function amountField(spec: FieldSpec): Omit<FieldCodec, 'overwrite'> {
   const { offset, length, scale } = spec;
   const end = offset + length;
   const unit = new Decimal(10).pow(scale);
@@ -282,7 +296,7 @@ function writeShaped(buf: Uint8Array, offset: number, text: string, digits: numb
 const fcc = String.fromCharCode;
 
 /** Dates travel as YYYYMMDD and are shown as YYYY-MM-DD; all zeros (some banks' "no date") stays 0000-00-00. */
-function dateField(spec: FieldSpec): FieldCodec {
+function dateField(spec: FieldSpec): Omit<FieldCodec, 'overwrite'> {
   const { offset } = spec;
   const end = offset + 8;
   const textInput = textInputFor(spec);
@@ -310,7 +324,7 @@ function dateField(spec: FieldSpec): FieldCodec {
   };
 }
 
-function timeField(spec: FieldSpec): FieldCodec {
+function timeField(spec: FieldSpec): Omit<FieldCodec, 'overwrite'> {
   const { offset } = spec;
   const end = offset + 6;
   const textInput = textInputFor(spec);
@@ -333,7 +347,7 @@ function timeField(spec: FieldSpec): FieldCodec {
   };
 }
 
-function signField(spec: FieldSpec): FieldCodec {
+function signField(spec: FieldSpec): Omit<FieldCodec, 'overwrite'> {
   const { offset } = spec;
   const textInput = textInputFor(spec);
   return {
@@ -355,7 +369,7 @@ function signField(spec: FieldSpec): FieldCodec {
   };
 }
 
-function fillerField(spec: FieldSpec): FieldCodec {
+function fillerField(spec: FieldSpec): Omit<FieldCodec, 'overwrite'> {
   const { offset, length } = spec;
   return {
     spec,

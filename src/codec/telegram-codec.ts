@@ -55,12 +55,29 @@ export class TelegramCodec {
 
   /**
    * Builds one telegram (no length prefix). Fields not given take their default or blanks; key fields
-   * are written from the spec. Throws {@link EncodeError} naming the field and offset.
+   * are written from the spec; `overrides` (session fields a link fills in: date, 전문번호 …) win over
+   * `values`. Throws {@link EncodeError} naming the field and offset.
    */
-  encode(messageName: string, values: Readonly<Record<string, FieldInput>>): Buffer {
+  encode(messageName: string, values: Readonly<Record<string, FieldInput>>, overrides?: Readonly<Record<string, FieldInput>>): Buffer {
     const m = this.compiled(messageName);
+    this.checkNames(m, values);
+    if (overrides) this.checkNames(m, overrides);
+    const buf = Buffer.allocUnsafe(m.spec.length);
+    try {
+      m.encodeAll(buf, values);
+      // Patched in place rather than merged into `values`: a merged object with computed keys is slow
+      // to read, and this runs once per telegram on a link.
+      if (overrides) for (const name in overrides) m.byName.get(name)!.overwrite(buf, overrides[name]);
+    } catch (e) {
+      if (!(e instanceof FieldFault)) throw e;
+      throw this.encodeError(m, overrides ? { ...values, ...overrides } : values);
+    }
+    return buf;
+  }
+
+  private checkNames(m: CompiledMessage, values: Readonly<Record<string, FieldInput>>): void {
     for (const name in values) {
-      if (!m.isField(name)) throw new EncodeError('FB_ENCODE_UNKNOWN_FIELD', `no field "${name}" in this message`, { message: messageName });
+      if (!m.isField(name)) throw new EncodeError('FB_ENCODE_UNKNOWN_FIELD', `no field "${name}" in this message`, { message: m.spec.name });
     }
     for (const name of m.keyNames) {
       const given = values[name];
@@ -68,20 +85,12 @@ export class TelegramCodec {
       if (given !== undefined && given !== null && String(given).trimEnd() !== key.trimEnd()) {
         const f = m.spec.layout.find((x) => x.name === name)!;
         throw new EncodeError('FB_ENCODE_INVALID_VALUE', `is the message key ${JSON.stringify(key)}, got ${JSON.stringify(String(given))}`, {
-          message: messageName,
+          message: m.spec.name,
           field: name,
           offset: f.offset,
         });
       }
     }
-    const buf = Buffer.allocUnsafe(m.spec.length);
-    try {
-      m.encodeAll(buf, values);
-    } catch (e) {
-      if (!(e instanceof FieldFault)) throw e;
-      throw this.encodeError(m, values);
-    }
-    return buf;
   }
 
   /** Which message these bytes are, by their key fields. Throws {@link DecodeError} if none. */

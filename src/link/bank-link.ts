@@ -56,7 +56,7 @@ interface Pending {
   readonly deadline: number;
   readonly frame: QueuedFrame;
   readonly resolve: (o: LinkOutcome) => void;
-  request: SentTelegram;
+  readonly request: SentTelegram;
 }
 
 interface Waiter {
@@ -186,18 +186,17 @@ export class BankLink {
     if (seqNo === undefined || seqNo === null) {
       seqNo = String(await this.options.sequence.next({ date: stamp.date, bankCode: this.options.bankCode, companyId: this.options.companyId }));
     }
-    const values: Record<string, FieldInput> = {
-      ...fields,
+    const session: Record<string, FieldInput> = {
       [s.companyId]: this.options.companyId,
       [s.bankCode]: this.options.bankCode,
       [s.sendDate]: stamp.date,
       [s.sendTime]: stamp.time,
       [s.seqNo]: seqNo,
-      ...(s.systemId && this.options.systemId !== undefined ? { [s.systemId]: this.options.systemId } : {}),
     };
-    const raw = this.codec.encode(message, values);
+    if (s.systemId && this.options.systemId !== undefined) session[s.systemId] = this.options.systemId;
+    const raw = this.codec.encode(message, fields, session);
     const key = this.matchKey(raw);
-    const request: SentTelegram = { message, seqNo: raw.toString('latin1', ...this.seqRange), raw };
+    const request: SentTelegram = { message, seqNo: raw.toString('latin1', ...this.seqRange), raw, writtenAt: undefined };
     if (this.pending.has(key)) throw new DuplicateRequestError(message, key.replace(/\0/g, '|'));
     const socket = this.socket;
     if (!socket?.isOpen) return { status: 'not-sent', reason: `connection to ${this.where()} is down`, request };
@@ -206,7 +205,7 @@ export class BankLink {
       const frame = socket.send(raw, () => {
         const at = new Date();
         this.lastWrite = at.getTime();
-        entry.request = { ...request, writtenAt: at };
+        request.writtenAt = at;
         this.options.onTraffic?.({ direction: 'out', message, raw, at });
       });
       if (!frame) return resolve({ status: 'not-sent', reason: `connection to ${this.where()} is down`, request });

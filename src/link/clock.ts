@@ -13,9 +13,17 @@ export interface KstStamp {
   readonly mmddhhmmss: string;
 }
 
+let cachedSecond = NaN;
+let cached: KstStamp;
+
+/** The stamp of `at`; computed once per second (links ask for it on every telegram). */
 export function kst(at: Date): KstStamp {
-  const iso = new Date(at.getTime() + KST_OFFSET_MS).toISOString();
+  const second = Math.floor(at.getTime() / 1000);
+  if (second === cachedSecond) return cached;
+  const iso = new Date(second * 1000 + KST_OFFSET_MS).toISOString();
   const date = iso.slice(0, 10);
   const time = iso.slice(11, 19);
-  return { date, time, mmddhhmmss: date.slice(5, 7) + date.slice(8, 10) + time.replace(/:/g, '') };
+  cached = { date, time, mmddhhmmss: date.slice(5, 7) + date.slice(8, 10) + time.replace(/:/g, '') };
+  cachedSecond = second;
+  return cached;
 }

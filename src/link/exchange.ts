@@ -6,8 +6,8 @@ export interface SentTelegram {
   readonly seqNo: string;
   /** The telegram without its length prefix, exactly as written. */
   readonly raw: Buffer;
-  /** When its bytes were handed to the socket; absent if they never were. */
-  readonly writtenAt?: Date;
+  /** When its bytes were handed to the socket; undefined while (or if) they never were. */
+  writtenAt: Date | undefined;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { TelegramCodec } from '../../codec/telegram-codec.js';
 import { jsonLogger } from '../../log/logger.js';
@@ -41,19 +41,22 @@ export async function simCommand(opts: SimOptions): Promise<void> {
     throw new UsageError(`sim: cannot listen on ${opts.host}:${opts.port}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
   process.stdout.write(`firmbank sim: ${codec.spec.institution} listening on ${opts.host}:${port}\n`);
+  let control: Server | undefined;
   if (opts.controlPort !== undefined) {
     const token = opts.controlToken ?? process.env['FIRMBANK_SIM_TOKEN'] ?? randomBytes(16).toString('hex');
-    const control = createServer((req, res) => void controlRequest(sim, token, req, res));
-    await new Promise<void>((resolve) => control.listen(opts.controlPort, opts.host, resolve));
-    const cport = (control.address() as { port: number }).port;
+    const server = createServer((req, res) => void controlRequest(sim, token, req, res));
+    control = server;
+    await new Promise<void>((resolve) => server.listen(opts.controlPort, opts.host, resolve));
+    const cport = (server.address() as { port: number }).port;
     process.stdout.write(`firmbank sim: control API on http://${opts.host}:${cport} (Authorization: Bearer ${opts.controlToken || process.env['FIRMBANK_SIM_TOKEN'] ? '<your token>' : token})\n`);
-    process.once('exit', () => control.close());
   }
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  control?.closeAllConnections();
+  control?.close();
   await sim.close();
 }
 
