@@ -5,6 +5,7 @@ import { codeCommand } from './commands/code-command.js';
 import { demoCommand } from './commands/demo.js';
 import { DEFAULT_SEQ_FILE, sendCommand } from './commands/send-command.js';
 import { simCommand } from './commands/sim-command.js';
+import { apiKeyCommand, startCommand } from './commands/start-command.js';
 import { specCheckCommand, specShowCommand } from './commands/spec-commands.js';
 import { UsageError } from './usage-error.js';
 
@@ -15,6 +16,8 @@ const USAGE = `usage:
   firmbank spec check FILE...                             validate spec files
   firmbank spec show FILE [MESSAGE]                       messages, or one layout with offsets
   firmbank code BANK CODE                                 meaning of a bank's response code
+  firmbank start                                          the gateway (config: FIRMBANK_CONFIG, DATABASE_URL, REDIS_URL, PORT)
+  firmbank apikey create SERVICE [--max-amount WON]       a service API key (printed once, stored hashed)
   firmbank demo                                           encode and decode the sample transfer
   firmbank sim --spec FILE [--port N] [--host H] [--latency MS] [--late MS] [--refuse]
                [--fault KIND[:MESSAGE][:COUNT|always]]... [--control-port N] [--control-token T]
@@ -75,6 +78,23 @@ async function run(argv: string[]): Promise<Output> {
       return codeCommand(rest[0], rest[1]) + '\n';
     case 'demo':
       return demoCommand() + '\n';
+    case 'start':
+      if (rest.length > 0) throw new UsageError('start takes no arguments (configure with FIRMBANK_CONFIG and the environment)');
+      await startCommand();
+      return '';
+    case 'apikey': {
+      const [sub, ...more] = rest;
+      if (sub !== 'create') throw new UsageError('apikey: create SERVICE [--max-amount WON]');
+      const { values, positionals } = (() => {
+        try {
+          return parseArgs({ args: more, options: { 'max-amount': { type: 'string' } }, allowPositionals: true, strict: true });
+        } catch (e) {
+          throw new UsageError(`apikey: ${(e as Error).message}`);
+        }
+      })();
+      if (positionals.length !== 1) throw new UsageError('apikey create SERVICE [--max-amount WON]');
+      return (await apiKeyCommand(positionals[0], (values['max-amount'] as string | undefined) ?? '10000000')) + '\n';
+    }
     case 'sim': {
       const { values, positionals } = flags({
         spec: { type: 'string' },

@@ -48,6 +48,11 @@ export interface BankLinkOptions {
 
 export interface RequestOptions {
   readonly timeoutMs?: number;
+  /**
+   * Runs after the telegram is built (전문번호 and date assigned) and before any byte is written: the
+   * place to persist it. If it throws, nothing is sent and the request ends `not-sent`.
+   */
+  readonly beforeSend?: (request: SentTelegram) => Promise<void>;
 }
 
 interface Pending {
@@ -148,7 +153,7 @@ export class BankLink {
     if (spec.from !== 'company' || !spec.response) throw new LinkUsageError(`${message} is not a request the company sends`);
     const deadline = Date.now() + (options.timeoutMs ?? this.timeoutMs);
     if (!(await this.whenReady(deadline))) return { status: 'not-sent', reason: `link to ${this.where()} not ready (${this.stateValue})` };
-    return this.exchange(message, spec.response, fields, deadline);
+    return this.exchange(message, spec.response, fields, deadline, options.beforeSend);
   }
 
   /** Closes the business day (1000/200) if the spec has one, then the connection; no reconnects. */
@@ -179,7 +184,13 @@ export class BankLink {
     return `${this.codec.spec.institution}@${this.options.host}:${this.options.port}`;
   }
 
-  private async exchange(message: string, expects: string, fields: Readonly<Record<string, FieldInput>>, deadline: number): Promise<LinkOutcome> {
+  private async exchange(
+    message: string,
+    expects: string,
+    fields: Readonly<Record<string, FieldInput>>,
+    deadline: number,
+    beforeSend?: (request: SentTelegram) => Promise<void>,
+  ): Promise<LinkOutcome> {
     const s = this.session;
     const stamp = kst(this.clock());
     let seqNo = fields[s.seqNo];
@@ -196,8 +207,16 @@ export class BankLink {
     if (s.systemId && this.options.systemId !== undefined) session[s.systemId] = this.options.systemId;
     const raw = this.codec.encode(message, fields, session);
     const key = this.matchKey(raw);
-    const request: SentTelegram = { message, seqNo: raw.toString('latin1', ...this.seqRange), raw, writtenAt: undefined };
+    const request: SentTelegram = { message, seqNo: raw.toString('latin1', ...this.seqRange), sendDate: stamp.date, raw, writtenAt: undefined };
     if (this.pending.has(key)) throw new DuplicateRequestError(message, key.replace(/\0/g, '|'));
+    if (beforeSend) {
+      try {
+        await beforeSend(request);
+      } catch (e) {
+        return { status: 'not-sent', reason: `not sent: keeping it failed first (${(e as Error).message})`, request };
+      }
+      if (this.pending.has(key)) throw new DuplicateRequestError(message, key.replace(/\0/g, '|'));
+    }
     const socket = this.socket;
     if (!socket?.isOpen) return { status: 'not-sent', reason: `connection to ${this.where()} is down`, request };
 
@@ -206,7 +225,7 @@ export class BankLink {
         const at = new Date();
         this.lastWrite = at.getTime();
         request.writtenAt = at;
-        this.options.onTraffic?.({ direction: 'out', message, raw, at });
+        this.options.onTraffic?.({ direction: 'out', message, raw, at, kept: beforeSend !== undefined });
       });
       if (!frame) return resolve({ status: 'not-sent', reason: `connection to ${this.where()} is down`, request });
       const entry: Pending = { key, expects, deadline, frame, resolve, request };

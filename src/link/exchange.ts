@@ -4,6 +4,8 @@ import type { DecodedTelegram } from '../codec/values.js';
 export interface SentTelegram {
   readonly message: string;
   readonly seqNo: string;
+  /** Send date (YYYY-MM-DD, KST) the 전문번호 belongs to. */
+  readonly sendDate: string;
   /** The telegram without its length prefix, exactly as written. */
   readonly raw: Buffer;
   /** When its bytes were handed to the socket; undefined while (or if) they never were. */
@@ -28,4 +30,6 @@ export interface TrafficRecord {
   readonly message: string;
   readonly raw: Buffer;
   readonly at: Date;
+  /** True for a request its sender already persisted in `beforeSend` (no need to keep it twice). */
+  readonly kept?: boolean;
 }

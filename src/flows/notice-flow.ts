@@ -1,0 +1,62 @@
+import { toJsonFields } from '../codec/json-view.js';
+import type { TelegramCodec } from '../codec/telegram-codec.js';
+import type { DecodedTelegram } from '../codec/values.js';
+import type { InstitutionConfig } from '../config/config.js';
+import type { Ledger } from '../ledger/ledger.js';
+import type { Logger } from '../log/logger.js';
+
+/**
+ * Notices the bank sends us (4000/100 deposits and withdrawals, 3000/100 other-bank failures). Each is
+ * committed to the ledger before the handler resolves, and only then does the link acknowledge it. A notice
+ * the bank sends again is stored once and acknowledged again. A failure notice reverses the transfer it
+ * names (by its 원거래전문번호), if that transfer succeeded or is still unknown.
+ */
+export class NoticeFlow {
+  constructor(
+    private readonly institution: InstitutionConfig,
+    private readonly codec: TelegramCodec,
+    private readonly ledger: Ledger,
+    private readonly logger: Logger,
+    private readonly settled?: (transferId: string) => void,
+  ) {}
+
+  readonly handle = async (notice: DecodedTelegram, raw: Buffer): Promise<void> => {
+    const f = notice.fields;
+    const session = this.codec.spec.session!;
+    const sendDate = String(f[session.sendDate]);
+    let transferId: string | null = null;
+    if (notice.message === 'failureNotice.request') {
+      // The notice may come days later; the transfer is the one with that 전문번호 on or before its date.
+      const seqNo = String(f['originalSeqNo']);
+      for (const back of [0, 1, 2, 3]) {
+        const date = new Date(Date.parse(sendDate) - back * 86_400_000).toISOString().slice(0, 10);
+        const t = await this.ledger.findBySeq(this.institution.id, this.institution.bankCode, this.institution.companyId, date, seqNo);
+        if (t) {
+          transferId = t.id;
+          break;
+        }
+      }
+    }
+    const fresh = await this.ledger.recordNotice({
+      institution: this.institution.id,
+      bankCode: String(f[session.bankCode]),
+      companyId: String(f[session.companyId]),
+      message: notice.message,
+      sendDate,
+      seqNo: String(f[session.seqNo]),
+      fields: JSON.stringify(toJsonFields(this.codec.message(notice.message), f)),
+      raw,
+      transferId,
+    });
+    if (!transferId) {
+      if (notice.message === 'failureNotice.request') this.logger.error('notice.failure-unmatched', { seqNo: f['originalSeqNo'], sendDate });
+      return;
+    }
+    if (!fresh) return; // already applied when it first came
+    const reason = `failure notice ${sendDate}#${String(f[session.seqNo])}: ${String(f['networkErrorCode'] ?? '')}`;
+    if ((await this.ledger.move(transferId, 'succeeded', 'reversed', reason)) || (await this.ledger.move(transferId, 'unknown', 'reversed', reason))) {
+      this.logger.warn('transfer.reversed', { transferId, reason });
+      this.settled?.(transferId);
+    }
+  };
+}

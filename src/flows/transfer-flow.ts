@@ -1,0 +1,212 @@
+import { Decimal } from 'decimal.js';
+import type { TelegramCodec } from '../codec/telegram-codec.js';
+import type { FieldInput } from '../codec/values.js';
+import type { Outcome } from '../codes/outcome.js';
+import type { ResponseCodeTable } from '../codes/response-codes.js';
+import type { InstitutionConfig } from '../config/config.js';
+import type { TransferRow } from '../ledger/entities.js';
+import type { Ledger } from '../ledger/ledger.js';
+import type { RequestOptions } from '../link/bank-link.js';
+import type { Clock } from '../link/clock.js';
+import type { LinkOutcome, SentTelegram } from '../link/exchange.js';
+import type { Logger } from '../log/logger.js';
+import type { TransferQueue } from '../queue/transfer-queue.js';
+import type { BusinessHours } from './business-hours.js';
+import { requestHash, validateTransfer, type TransferInput } from './transfer-input.js';
+
+/** What the flows need of a link: one request, one outcome (BankLink and LinkPool both fit). */
+export interface Requester {
+  request(message: string, fields: Readonly<Record<string, FieldInput>>, options?: RequestOptions): Promise<LinkOutcome>;
+}
+
+/** The calling service, as its API key says. */
+export interface ServiceIdentity {
+  readonly service: string;
+  readonly maxAmount: Decimal;
+}
+
+export interface TransferFlowDeps {
+  readonly institution: InstitutionConfig;
+  readonly codec: TelegramCodec;
+  readonly ledger: Ledger;
+  readonly link: Requester;
+  readonly queue: TransferQueue;
+  readonly codes: ResponseCodeTable;
+  readonly hours: BusinessHours;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Told whenever a transfer reaches a state (for callers waiting on it in this process). */
+  readonly settled?: (transferId: string) => void;
+  /** 통장비밀번호 of the parent account, when the bank wants it. */
+  readonly accountPassword?: string;
+}
+
+/**
+ * 이체: from an internal service's request to the bank's final word, through the ledger and the queue.
+ *
+ * Money safety, step by step: the transfer is persisted before it is queued; a worker claims it with a
+ * conditional state change; its 전문번호 and telegram are persisted before a byte is written; an answer
+ * settles it; anything that may have reached the bank without an answer makes it `unknown`, which only a
+ * result inquiry (7000/100) settles — it is never sent again.
+ */
+export class TransferFlow {
+  constructor(private readonly d: TransferFlowDeps) {}
+
+  /**
+   * Validates, persists and queues a transfer. The same (service, requestId) with the same body returns
+   * the stored transfer (and queues nothing new); with another body, an IdempotencyConflictError.
+   */
+  async submit(caller: ServiceIdentity, input: TransferInput): Promise<{ transfer: TransferRow; created: boolean }> {
+    const { institution: inst, codec } = this.d;
+    const amount = validateTransfer(input, caller.maxAmount, codec);
+    if (inst.enforceHours) this.d.hours.check(inst.bankCode, this.d.clock());
+    const result = await this.d.ledger.createTransfer({
+      service: caller.service,
+      requestId: input.requestId,
+      requestHash: requestHash(inst.id, input, amount),
+      institution: inst.id,
+      bankCode: inst.bankCode,
+      companyId: inst.companyId,
+      withdrawAccount: inst.withdrawAccount,
+      depositBankCode: input.bankCode,
+      depositAccount: input.account,
+      amount,
+      memo: input.memo ?? '',
+      recipientName: input.recipientName ?? '',
+    });
+    // Queued after it is committed. If Redis fails here the transfer stays `requested` and the
+    // recovery sweep queues it; the job id makes a second queueing a no-op.
+    if (result.created || result.transfer.state === 'requested') await this.d.queue.send(result.transfer.id);
+    return result;
+  }
+
+  /** The 'send' job. Safe to run any number of times: the ledger's state decides what happens. */
+  async send(id: string): Promise<void> {
+    const { ledger } = this.d;
+    let t = await ledger.get(id);
+    if (!t) return;
+    if (t.state === 'sending') {
+      // A worker stopped in the middle. Without a 전문번호 nothing was written; with one, it may have been.
+      if (t.seqNo === null) await ledger.move(id, 'sending', 'requested', 'interrupted before its telegram was kept: nothing was sent');
+      else return this.becomeUnknown(t, 'interrupted after its telegram was kept: it may have reached the bank');
+      t = await ledger.get(id);
+    }
+    if (!t || t.state !== 'requested') return;
+    if (!(await ledger.move(id, 'requested', 'sending', 'claimed by a worker'))) return;
+
+    const outcome = await this.d.link.request('transfer.request', this.transferFields(t), { beforeSend: (req) => this.keep(t!, req, true) });
+    switch (outcome.status) {
+      case 'not-sent':
+        await ledger.move(id, 'sending', 'requested', `not sent: ${outcome.reason}`, { seqNo: null, sendDate: null });
+        throw new Error(`transfer ${id} not sent, will retry: ${outcome.reason}`); // BullMQ retries with backoff
+      case 'unknown':
+        return this.becomeUnknown({ ...t, state: 'sending' }, outcome.reason);
+      case 'answered': {
+        const meaning = this.d.codes.lookup(t.bankCode, outcome.responseCode);
+        const fee = outcome.response.fields['fee'];
+        return this.settle(t, 'sending', meaning.outcome, outcome.responseCode, meaning.message, fee instanceof Decimal ? fee : null, 'the bank answered');
+      }
+    }
+  }
+
+  /** The 'inquire' job: asks the bank what became of an unknown transfer (7000/100). */
+  async inquire(id: string): Promise<void> {
+    const { ledger } = this.d;
+    const t = await ledger.get(id);
+    if (!t || t.state !== 'unknown' || t.seqNo === null) return;
+    const inquiries = t.inquiries + 1;
+    await ledger.patch(id, { inquiries });
+    const outcome = await this.d.link.request(
+      'resultInquiry.request',
+      { originalSeqNo: t.seqNo, withdrawAccount: t.withdrawAccount, depositBankCode: t.depositBankCode, depositAccount: t.depositAccount, requestedAmount: t.amount },
+      { beforeSend: (req) => this.keep(t, req, false) },
+    );
+    if (outcome.status !== 'answered') return this.askAgain({ ...t, inquiries }, `inquiry not answered: ${outcome.reason}`);
+
+    // The header's code says whether the inquiry itself worked; if it did, 처리결과 says how the transfer went.
+    const header = outcome.responseCode;
+    const result = String(outcome.response.fields['result'] ?? '').trim();
+    const code = this.d.codec.spec.session!.successCodes.includes(header) && result !== '' ? result : header;
+    const meaning = this.d.codes.lookup(t.bankCode, code);
+    if (meaning.outcome === 'no-such-transaction') {
+      // Policy: the bank may not have recorded it yet when first asked; two "no record" answers, one
+      // inquiry delay apart, settle it as failed. It is never sent again by us: the caller decides.
+      const noRecord = t.noRecordAnswers + 1;
+      if (noRecord < 2) {
+        await ledger.patch(id, { noRecordAnswers: noRecord });
+        return this.askAgain({ ...t, inquiries }, `bank has no record of it (${code}), asking once more`);
+      }
+      await ledger.move(id, 'unknown', 'failed', `bank has no record of it (${code}), twice: nothing moved`, { responseCode: code, responseMessage: meaning.message, noRecordAnswers: noRecord });
+      this.d.settled?.(id);
+      return;
+    }
+    const fee = outcome.response.fields['fee'];
+    return this.settle({ ...t, inquiries }, 'unknown', meaning.outcome, code, meaning.message, fee instanceof Decimal ? fee : null, `result inquiry #${inquiries}`);
+  }
+
+  /**
+   * Puts every transfer a stopped process (or a failed queueing) left behind back on its way: run at
+   * start and then periodically. Unknown transfers get an inquiry (unless an operator must look), the
+   * others a send job, which sorts out `sending` by whether a 전문번호 was kept.
+   */
+  async recover(sweep: number): Promise<number> {
+    const rows = await this.d.ledger.unsettled(this.d.institution.id);
+    for (const t of rows) {
+      if (t.state === 'unknown') {
+        if (!t.needsOperator) await this.d.queue.inquire(t.id, t.inquiries + 1, 0);
+      } else await this.d.queue.send(t.id, `sweep${sweep}`);
+    }
+    return rows.length;
+  }
+
+  private transferFields(t: TransferRow): Record<string, FieldInput> {
+    return {
+      withdrawAccount: t.withdrawAccount,
+      ...(this.d.accountPassword ? { password: this.d.accountPassword } : {}),
+      amount: t.amount,
+      depositBankCode: t.depositBankCode,
+      depositAccount: t.depositAccount,
+      memo: t.memo,
+      depositHolderName: t.recipientName,
+    };
+  }
+
+  /** beforeSend: the request telegram (and for a transfer, its 전문번호) is committed before it is written. */
+  private keep(t: TransferRow, req: SentTelegram, assign: boolean): Promise<void> {
+    return this.d.ledger.keepRequest(
+      { transferId: t.id, institution: t.institution, direction: 'out', message: req.message, seqNo: req.seqNo, sendDate: req.sendDate, raw: req.raw, at: new Date() },
+      assign,
+    );
+  }
+
+  private async settle(t: TransferRow, from: 'sending' | 'unknown', outcome: Outcome, code: string, message: string, fee: Decimal | null, why: string): Promise<void> {
+    const patch = { responseCode: code, responseMessage: message, ...(fee ? { fee } : {}) };
+    switch (outcome) {
+      case 'success':
+        if (await this.d.ledger.move(t.id, from, 'succeeded', `${why}: ${code} ${message}`, patch)) this.d.settled?.(t.id);
+        return;
+      case 'rejected':
+        if (await this.d.ledger.move(t.id, from, 'failed', `${why}: ${code} ${message}`, patch)) this.d.settled?.(t.id);
+        return;
+      default:
+        // processing, unknown, or a "no record" answer to the transfer itself: only an inquiry can tell.
+        if (from === 'sending') return this.becomeUnknown(t, `${why}: ${code} ${message} (${outcome})`, patch);
+        return this.askAgain(t, `${why}: ${code} ${message} (${outcome})`);
+    }
+  }
+
+  private async becomeUnknown(t: TransferRow, reason: string, patch = {}): Promise<void> {
+    if (!(await this.d.ledger.move(t.id, 'sending', 'unknown', reason, patch))) return;
+    this.d.logger.warn('transfer.unknown', { transferId: t.id, reason });
+    await this.d.queue.inquire(t.id, 1, this.d.institution.inquiryDelayMs);
+  }
+
+  private async askAgain(t: TransferRow, reason: string): Promise<void> {
+    if (t.inquiries >= this.d.institution.inquiryMaxAttempts) {
+      await this.d.ledger.patch(t.id, { needsOperator: true });
+      this.d.logger.error('transfer.needs-operator', { transferId: t.id, inquiries: t.inquiries, reason });
+      return;
+    }
+    await this.d.queue.inquire(t.id, t.inquiries + 1, this.d.institution.inquiryDelayMs);
+  }
+}

@@ -1,0 +1,64 @@
+import { createHash } from 'node:crypto';
+import { Decimal } from 'decimal.js';
+import { EncodeError } from '../codec/encode-error.js';
+import type { TelegramCodec } from '../codec/telegram-codec.js';
+import { ValidationError } from './validation-error.js';
+
+/** A transfer as an internal service asks for it. */
+export interface TransferInput {
+  /** The caller's id for this transfer: the same id with the same body returns the same transfer. */
+  readonly requestId: string;
+  /** Bank of the receiving account (3 digits). */
+  readonly bankCode: string;
+  readonly account: string;
+  /** Won, as a decimal string of digits. */
+  readonly amount: string;
+  /** 적요: printed on the recipient's passbook. */
+  readonly memo?: string;
+  /** Expected holder of the receiving account (입금계좌예금주명). */
+  readonly recipientName?: string;
+}
+
+/** Where each request field travels in the 2000/100, to name the caller's field in encode errors. */
+const TELEGRAM_FIELD: Readonly<Record<string, keyof TransferInput>> = {
+  depositBankCode: 'bankCode',
+  depositAccount: 'account',
+  amount: 'amount',
+  memo: 'memo',
+  depositHolderName: 'recipientName',
+};
+
+/**
+ * Checks a transfer request against the rules and against the telegram it will become: amount > 0 and
+ * within the service's limit, codes and account numbers well formed, memo and name encodable and within
+ * their byte lengths (by encoding a trial 2000/100 with the real spec). Returns the amount as Decimal.
+ */
+export function validateTransfer(input: TransferInput, maxAmount: Decimal, codec: TelegramCodec): Decimal {
+  if (!/^[\x21-\x7e]{1,128}$/.test(input.requestId)) throw new ValidationError('requestId', 'must be 1–128 printable ASCII characters');
+  if (!/^\d{3}$/.test(input.bankCode)) throw new ValidationError('bankCode', 'must be a 3-digit bank code, e.g. "088"');
+  if (!/^\d{6,15}$/.test(input.account)) throw new ValidationError('account', 'must be 6–15 digits, without hyphens');
+  if (!/^\d{1,13}$/.test(input.amount)) throw new ValidationError('amount', 'must be a whole number of won as a decimal string, e.g. "15000"');
+  const amount = new Decimal(input.amount);
+  if (amount.lessThanOrEqualTo(0)) throw new ValidationError('amount', 'must be greater than 0');
+  if (amount.greaterThan(maxAmount)) throw new ValidationError('amount', `exceeds this service's limit of ${maxAmount.toFixed()} won per transfer`, 'FB_LIMIT_EXCEEDED');
+  try {
+    codec.encode('transfer.request', {
+      depositBankCode: input.bankCode,
+      depositAccount: input.account,
+      amount,
+      memo: input.memo ?? '',
+      depositHolderName: input.recipientName ?? '',
+    });
+  } catch (e) {
+    if (!(e instanceof EncodeError) || !e.field) throw e;
+    const field = TELEGRAM_FIELD[e.field] ?? e.field;
+    throw new ValidationError(field, e.message.replace(/^cannot encode [^:]+: /, ''));
+  }
+  return amount;
+}
+
+/** SHA-256 of what the transfer does (not of how the JSON was spelled): the idempotency fingerprint. */
+export function requestHash(institution: string, input: TransferInput, amount: Decimal): string {
+  const canonical = JSON.stringify([institution, input.bankCode, input.account, amount.toFixed(0), input.memo ?? '', input.recipientName ?? '']);
+  return createHash('sha256').update(canonical).digest('hex');
+}

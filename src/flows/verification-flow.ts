@@ -1,0 +1,55 @@
+import { maskText } from '../codec/mask.js';
+import type { ResponseCodeTable } from '../codes/response-codes.js';
+import type { InstitutionConfig } from '../config/config.js';
+import type { Requester } from './transfer-flow.js';
+import { ValidationError } from './validation-error.js';
+
+export interface VerificationInput {
+  readonly bankCode: string;
+  readonly account: string;
+  /** The name the user gave; compared with the bank's holder name. */
+  readonly name?: string;
+  /** Birth date (YYMMDD) or business number, when the bank checks it. */
+  readonly idNo?: string;
+}
+
+export interface VerificationResult {
+  readonly status: 'verified' | 'mismatch' | 'found' | 'not-found' | 'unavailable';
+  /** The holder's name, masked (홍**): the caller learns whether it matches, not the name. */
+  readonly holderName: string | null;
+  readonly responseCode: string | null;
+  readonly message: string;
+}
+
+/** Names compare without spaces, full-width forms and case: "홍 길동" = "홍길동", "ＡＢＣ" = "abc". */
+export function normaliseName(s: string): string {
+  return s
+    .normalize('NFKC')
+    .replace(/[\s()（）]/g, '')
+    .toLowerCase();
+}
+
+/** 계좌성명조회 (6000/100): who holds an account, and whether that is the name given. */
+export class VerificationFlow {
+  constructor(
+    private readonly institution: InstitutionConfig,
+    private readonly link: Requester,
+    private readonly codes: ResponseCodeTable,
+  ) {}
+
+  async verify(input: VerificationInput): Promise<VerificationResult> {
+    if (!/^\d{3}$/.test(input.bankCode)) throw new ValidationError('bankCode', 'must be a 3-digit bank code');
+    if (!/^\d{6,15}$/.test(input.account)) throw new ValidationError('account', 'must be 6–15 digits, without hyphens');
+    if (input.idNo !== undefined && !/^\d{6,12}$/.test(input.idNo)) throw new ValidationError('idNo', 'must be a birth date (YYMMDD) or a business number of at most 12 digits');
+    const outcome = await this.link.request('nameInquiry.request', { account: input.account, targetBankCode: input.bankCode, idNo: input.idNo ?? '' }, { timeoutMs: 15_000 });
+    if (outcome.status !== 'answered') return { status: 'unavailable', holderName: null, responseCode: null, message: outcome.reason };
+    const meaning = this.codes.lookup(this.institution.bankCode, outcome.responseCode);
+    if (meaning.outcome !== 'success') return { status: 'not-found', holderName: null, responseCode: outcome.responseCode, message: meaning.message };
+    const long = String(outcome.response.fields['holderName2'] ?? '');
+    const holder = long || String(outcome.response.fields['holderName'] ?? '');
+    const masked = maskText('name', holder);
+    if (input.name === undefined) return { status: 'found', holderName: masked, responseCode: outcome.responseCode, message: meaning.message };
+    const same = normaliseName(holder) === normaliseName(input.name);
+    return { status: same ? 'verified' : 'mismatch', holderName: masked, responseCode: outcome.responseCode, message: meaning.message };
+  }
+}

@@ -1,0 +1,241 @@
+import { EventEmitter } from 'node:events';
+import { chmodSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Decimal } from 'decimal.js';
+import type { FastifyInstance } from 'fastify';
+import type { DataSource } from 'typeorm';
+import { ApiKeys } from '../api/api-keys.js';
+import { buildApi, type ApiBackend } from '../api/server.js';
+import { maskFields } from '../codec/mask-fields.js';
+import { TelegramCodec } from '../codec/telegram-codec.js';
+import { ResponseCodeTable } from '../codes/response-codes.js';
+import type { GatewayConfig, InstitutionConfig } from '../config/config.js';
+import { BusinessHours } from '../flows/business-hours.js';
+import { NoticeFlow } from '../flows/notice-flow.js';
+import { TransferFlow } from '../flows/transfer-flow.js';
+import { VerificationFlow } from '../flows/verification-flow.js';
+import { openDatabase } from '../ledger/data-source.js';
+import { DbSequenceSource } from '../ledger/db-sequence-source.js';
+import { Ledger } from '../ledger/ledger.js';
+import { systemClock, type Clock } from '../link/clock.js';
+import type { TrafficRecord } from '../link/exchange.js';
+import { LinkPool } from '../link/link-pool.js';
+import { jsonLogger, type Logger } from '../log/logger.js';
+import { ensureRedis, type RedisHandle } from '../queue/redis.js';
+import { redisConnection, TransferQueue } from '../queue/transfer-queue.js';
+import { loadSpecFile } from '../spec/load-spec.js';
+import { BankSimulator } from '../sim/bank-simulator.js';
+
+/** One institution, wired: its link, its queue and the flows over them. */
+interface Wired {
+  readonly config: InstitutionConfig;
+  readonly codec: TelegramCodec;
+  readonly pool: LinkPool;
+  readonly queue: TransferQueue;
+  readonly transfers: TransferFlow;
+  readonly verifications: VerificationFlow;
+  readonly simulator?: BankSimulator;
+}
+
+export interface GatewayOptions {
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+  /** Worker concurrency per institution in this process. */
+  readonly concurrency?: number;
+  /** Interval of the sweep that re-queues transfers left behind. */
+  readonly sweepMs?: number;
+  /** Do not start the HTTP API (tests that drive the flows directly). */
+  readonly noApi?: boolean;
+}
+
+/**
+ * The gateway process: database, Redis, one link pool and queue per institution, the flows, the HTTP API.
+ * Several gateways can share one PostgreSQL and one Redis: BullMQ gives each job to one of them, the
+ * ledger's conditional state changes keep two from acting on one transfer, and 전문번호 blocks come from
+ * the database.
+ */
+export class Gateway {
+  readonly ledger: Ledger;
+  readonly apiKeys: ApiKeys;
+  private readonly settled = new EventEmitter();
+  private sweepTimer: NodeJS.Timeout | null = null;
+  private sweeps = 0;
+  api: FastifyInstance | null = null;
+
+  private constructor(
+    readonly config: GatewayConfig,
+    readonly ds: DataSource,
+    private readonly redis: RedisHandle,
+    readonly institutions: Map<string, Wired>,
+    private readonly log: Logger,
+  ) {
+    this.ledger = new Ledger(ds);
+    this.apiKeys = new ApiKeys(ds);
+    this.settled.setMaxListeners(0);
+  }
+
+  /** Starts everything; resolves once links are connecting, workers run and the API listens. */
+  static async start(config: GatewayConfig, options: GatewayOptions = {}): Promise<Gateway> {
+    const log = options.logger ?? jsonLogger('gateway');
+    const clock = options.clock ?? systemClock;
+    const redis = await ensureRedis(config.redisUrl, config.startRedis, config.dataDir);
+    const ds = await openDatabase({ url: config.databaseUrl });
+    const institutions = new Map<string, Wired>();
+    const gw = new Gateway(config, ds, redis, institutions, log);
+    const codes = ResponseCodeTable.load();
+    const sequence = new DbSequenceSource(ds);
+    const notify = (id: string) => gw.settled.emit(id);
+
+    for (const inst of config.institutions) {
+      const codec = new TelegramCodec(loadSpecFile(inst.spec));
+      let simulator: BankSimulator | undefined;
+      let port = inst.port;
+      if (inst.simulator) {
+        simulator = new BankSimulator({ codec, logger: log });
+        port = await simulator.listen(inst.port);
+      }
+      const notices = new NoticeFlow(inst, codec, gw.ledger, log, notify);
+      const pool = new LinkPool(
+        {
+          codec,
+          host: inst.host,
+          port,
+          companyId: inst.companyId,
+          bankCode: inst.bankCode,
+          ...(inst.systemId ? { systemId: inst.systemId } : {}),
+          sequence,
+          requestTimeoutMs: inst.requestTimeoutMs,
+          clock,
+          logger: log,
+          onNotice: notices.handle,
+          onTraffic: (r) => gw.keepTraffic(inst, r),
+          onUnmatched: () => {}, // logged by the link; the telegram itself is kept by onTraffic
+        },
+        inst.connections,
+      ).start();
+      const queue = new TransferQueue(inst.id, inst.bankCode, redisConnection(redis.url));
+      const password = inst.accountPasswordEnv ? process.env[inst.accountPasswordEnv] : undefined;
+      const transfers = new TransferFlow({
+        institution: inst,
+        codec,
+        ledger: gw.ledger,
+        link: pool,
+        queue,
+        codes,
+        hours: BusinessHours.load(inst.hours),
+        clock,
+        logger: log,
+        settled: notify,
+        ...(password ? { accountPassword: password } : {}),
+      });
+      queue.start({ send: (id) => transfers.send(id), inquire: (id) => transfers.inquire(id) }, options.concurrency ?? 200, inst.ratePerSecond);
+      institutions.set(inst.id, { config: inst, codec, pool, queue, transfers, verifications: new VerificationFlow(inst, pool, codes), ...(simulator ? { simulator } : {}) });
+    }
+
+    await gw.sweep();
+    gw.sweepTimer = setInterval(() => void gw.sweep().catch((e: unknown) => log.error('gateway.sweep-failed', { error: String(e) })), options.sweepMs ?? 30_000);
+    gw.sweepTimer.unref();
+
+    if (!options.noApi) {
+      gw.api = buildApi(gw.backend(), gw.apiKeys, log, config.maxWaitMs);
+      await gw.api.listen({ host: config.api.host, port: config.api.port });
+    }
+    return gw;
+  }
+
+  /** The port the API listens on (useful with port 0). */
+  get apiPort(): number {
+    const addr = this.api?.server.address();
+    return typeof addr === 'object' && addr ? addr.port : 0;
+  }
+
+  /** Makes the first key when there is none yet, writes it to dataDir/demo-api-key (0600), returns it. */
+  async ensureDemoKey(): Promise<string | null> {
+    if ((await this.apiKeys.count()) > 0) return null;
+    const key = await this.apiKeys.create('demo', new Decimal('10000000'));
+    const file = join(this.config.dataDir, 'demo-api-key');
+    writeFileSync(file, key + '\n', { mode: 0o600 });
+    chmodSync(file, 0o600);
+    return file;
+  }
+
+  /** Stops taking work, lets running jobs finish, closes the business day, then everything else. */
+  async stop(): Promise<void> {
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    await this.api?.close();
+    for (const w of this.institutions.values()) await w.queue.close();
+    for (const w of this.institutions.values()) {
+      await w.pool.close();
+      await w.simulator?.close();
+    }
+    await this.ds.destroy();
+    await this.redis.stop();
+  }
+
+  /** Re-queues what was left behind (see TransferFlow.recover). */
+  async sweep(): Promise<void> {
+    this.sweeps++;
+    for (const w of this.institutions.values()) {
+      const n = await w.transfers.recover(this.sweeps);
+      if (n > 0 && this.sweeps === 1) this.log.info('gateway.recovered', { institution: w.config.id, transfers: n });
+    }
+  }
+
+  private keepTraffic(inst: InstitutionConfig, r: TrafficRecord): void {
+    if (r.kept) return;
+    const session = this.institutions.get(inst.id)?.codec.spec.session;
+    let seqNo: string | null = null;
+    let sendDate: string | null = null;
+    try {
+      const t = this.institutions.get(inst.id)!.codec.decode(r.raw);
+      seqNo = session ? String(t.fields[session.seqNo]) : null;
+      sendDate = session ? String(t.fields[session.sendDate]) : null;
+    } catch {
+      // kept as raw bytes all the same
+    }
+    this.ledger
+      .recordTelegram({ transferId: null, institution: inst.id, direction: r.direction, message: r.message, seqNo, sendDate, raw: r.raw, at: r.at })
+      .catch((e: unknown) => this.log.error('gateway.telegram-not-kept', { institution: inst.id, message: r.message, error: String(e) }));
+  }
+
+  private wired(id: string): Wired {
+    const w = this.institutions.get(id);
+    if (!w) throw new Error(`unknown institution ${id}`);
+    return w;
+  }
+
+  private backend(): ApiBackend {
+    return {
+      institutions: [...this.institutions.keys()],
+      submit: (id, caller, input) => this.wired(id).transfers.submit(caller, input),
+      get: (id) => this.ledger.get(id),
+      waitForChange: (id, ms) =>
+        new Promise<void>((resolve) => {
+          const done = () => {
+            clearTimeout(timer);
+            this.settled.off(id, done);
+            resolve();
+          };
+          const timer = setTimeout(done, ms);
+          this.settled.on(id, done);
+        }),
+      verify: (id, input) => this.wired(id).verifications.verify(input),
+      balance: async (id) => {
+        const w = this.wired(id);
+        const o = await w.pool.request('balance.request', { account: w.config.withdrawAccount }, { timeoutMs: 15_000 });
+        if (o.status !== 'answered') return { status: 'unavailable', reason: o.reason };
+        return { status: 'answered', responseCode: o.responseCode, ...maskFields(w.codec.message(o.response.message), o.response.fields) };
+      },
+      ready: async () => {
+        const links = Object.fromEntries([...this.institutions].map(([id, w]) => [id, w.pool.links.some((l) => l.isReady)]));
+        let db = true;
+        try {
+          await this.ds.query('SELECT 1');
+        } catch {
+          db = false;
+        }
+        return { ready: db && Object.values(links).every(Boolean), detail: { database: db, links } };
+      },
+    };
+  }
+}

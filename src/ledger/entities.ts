@@ -1,0 +1,206 @@
+import { EntitySchema } from 'typeorm';
+import type { Decimal } from 'decimal.js';
+import { wonTransformer } from './money.js';
+import type { TransferState } from './transfer-state.js';
+
+export interface TransferRow {
+  id: string;
+  service: string;
+  requestId: string;
+  /** SHA-256 of the canonical request body: same id + different body = conflict. */
+  requestHash: string;
+  institution: string;
+  bankCode: string;
+  companyId: string;
+  withdrawAccount: string;
+  depositBankCode: string;
+  depositAccount: string;
+  amount: Decimal;
+  fee: Decimal | null;
+  memo: string;
+  recipientName: string;
+  state: TransferState;
+  /** 전문번호 and send date of the 2000/100, once persisted (before its bytes are written). */
+  seqNo: string | null;
+  sendDate: string | null;
+  responseCode: string | null;
+  responseMessage: string | null;
+  inquiries: number;
+  noRecordAnswers: number;
+  needsOperator: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface TransferEventRow {
+  id: number;
+  transferId: string;
+  fromState: TransferState | null;
+  toState: TransferState;
+  reason: string;
+  at: Date;
+}
+
+export interface TelegramRow {
+  id: number;
+  transferId: string | null;
+  institution: string;
+  direction: 'out' | 'in';
+  message: string;
+  seqNo: string | null;
+  sendDate: string | null;
+  raw: Buffer;
+  at: Date;
+}
+
+export interface NoticeRow {
+  id: number;
+  institution: string;
+  bankCode: string;
+  companyId: string;
+  message: string;
+  sendDate: string;
+  seqNo: string;
+  /** Decoded fields as JSON (amounts as strings). */
+  fields: string;
+  raw: Buffer;
+  transferId: string | null;
+  receivedAt: Date;
+}
+
+export interface SequenceRow {
+  scopeDate: string;
+  bankCode: string;
+  companyId: string;
+  /** The next number not yet handed out to any process. */
+  nextValue: number;
+}
+
+export interface ApiKeyRow {
+  id: number;
+  service: string;
+  keyHash: string;
+  /** Largest amount one transfer of this service may move (won). */
+  maxAmount: Decimal;
+  createdAt: Date;
+}
+
+/** The two databases the ledger runs on: PostgreSQL in production, SQLite embedded. */
+export type DatabaseKind = 'postgres' | 'sqlite';
+
+/** Column types that differ between the two. */
+export function columnTypes(kind: DatabaseKind): { time: 'timestamptz' | 'datetime'; bytes: 'bytea' | 'blob' } {
+  return kind === 'postgres' ? { time: 'timestamptz', bytes: 'bytea' } : { time: 'datetime', bytes: 'blob' };
+}
+
+/** The ledger's tables, typed for one database. */
+export function ledgerEntities(kind: DatabaseKind) {
+  const t = columnTypes(kind);
+  const created = { type: t.time, createDate: true } as const;
+
+    const TransferEntity = new EntitySchema<TransferRow>({
+    name: 'Transfer',
+    tableName: 'transfers',
+    columns: {
+      id: { type: 'varchar', length: 36, primary: true },
+      service: { type: 'varchar', length: 64 },
+      requestId: { name: 'request_id', type: 'varchar', length: 128 },
+      requestHash: { name: 'request_hash', type: 'varchar', length: 64 },
+      institution: { type: 'varchar', length: 32 },
+      bankCode: { name: 'bank_code', type: 'varchar', length: 3 },
+      companyId: { name: 'company_id', type: 'varchar', length: 32 },
+      withdrawAccount: { name: 'withdraw_account', type: 'varchar', length: 32 },
+      depositBankCode: { name: 'deposit_bank_code', type: 'varchar', length: 3 },
+      depositAccount: { name: 'deposit_account', type: 'varchar', length: 32 },
+      amount: { type: 'bigint', transformer: wonTransformer },
+      fee: { type: 'bigint', nullable: true, transformer: wonTransformer },
+      memo: { type: 'varchar', length: 64 },
+      recipientName: { name: 'recipient_name', type: 'varchar', length: 64 },
+      state: { type: 'varchar', length: 16 },
+      seqNo: { name: 'seq_no', type: 'varchar', length: 6, nullable: true },
+      sendDate: { name: 'send_date', type: 'varchar', length: 10, nullable: true },
+      responseCode: { name: 'response_code', type: 'varchar', length: 8, nullable: true },
+      responseMessage: { name: 'response_message', type: 'varchar', length: 200, nullable: true },
+      inquiries: { type: 'int', default: 0 },
+      noRecordAnswers: { name: 'no_record_answers', type: 'int', default: 0 },
+      needsOperator: { name: 'needs_operator', type: 'boolean', default: false },
+      createdAt: { name: 'created_at', ...created },
+      updatedAt: { name: 'updated_at', type: t.time, updateDate: true },
+    },
+    indices: [{ name: 'ux_transfers_request', columns: ['service', 'requestId'], unique: true }],
+  });
+
+  const TransferEventEntity = new EntitySchema<TransferEventRow>({
+    name: 'TransferEvent',
+    tableName: 'transfer_events',
+    columns: {
+      id: { type: 'integer', primary: true, generated: 'increment' },
+      transferId: { name: 'transfer_id', type: 'varchar', length: 36 },
+      fromState: { name: 'from_state', type: 'varchar', length: 16, nullable: true },
+      toState: { name: 'to_state', type: 'varchar', length: 16 },
+      reason: { type: 'varchar', length: 300 },
+      at: { ...created },
+    },
+  });
+
+  const TelegramEntity = new EntitySchema<TelegramRow>({
+    name: 'Telegram',
+    tableName: 'telegrams',
+    columns: {
+      id: { type: 'integer', primary: true, generated: 'increment' },
+      transferId: { name: 'transfer_id', type: 'varchar', length: 36, nullable: true },
+      institution: { type: 'varchar', length: 32 },
+      direction: { type: 'varchar', length: 3 },
+      message: { type: 'varchar', length: 64 },
+      seqNo: { name: 'seq_no', type: 'varchar', length: 6, nullable: true },
+      sendDate: { name: 'send_date', type: 'varchar', length: 10, nullable: true },
+      raw: { type: t.bytes },
+      at: { type: t.time },
+    },
+  });
+
+  const NoticeEntity = new EntitySchema<NoticeRow>({
+    name: 'Notice',
+    tableName: 'notices',
+    columns: {
+      id: { type: 'integer', primary: true, generated: 'increment' },
+      institution: { type: 'varchar', length: 32 },
+      bankCode: { name: 'bank_code', type: 'varchar', length: 3 },
+      companyId: { name: 'company_id', type: 'varchar', length: 32 },
+      message: { type: 'varchar', length: 64 },
+      sendDate: { name: 'send_date', type: 'varchar', length: 10 },
+      seqNo: { name: 'seq_no', type: 'varchar', length: 6 },
+      fields: { type: 'text' },
+      raw: { type: t.bytes },
+      transferId: { name: 'transfer_id', type: 'varchar', length: 36, nullable: true },
+      receivedAt: { name: 'received_at', ...created },
+    },
+  });
+
+  const SequenceEntity = new EntitySchema<SequenceRow>({
+    name: 'Sequence',
+    tableName: 'sequences',
+    columns: {
+      scopeDate: { name: 'scope_date', type: 'varchar', length: 10, primary: true },
+      bankCode: { name: 'bank_code', type: 'varchar', length: 3, primary: true },
+      companyId: { name: 'company_id', type: 'varchar', length: 32, primary: true },
+      nextValue: { name: 'next_value', type: 'int' },
+    },
+  });
+
+  const ApiKeyEntity = new EntitySchema<ApiKeyRow>({
+    name: 'ApiKey',
+    tableName: 'api_keys',
+    columns: {
+      id: { type: 'integer', primary: true, generated: 'increment' },
+      service: { type: 'varchar', length: 64 },
+      keyHash: { name: 'key_hash', type: 'varchar', length: 64, unique: true },
+      maxAmount: { name: 'max_amount', type: 'bigint', transformer: wonTransformer },
+      createdAt: { name: 'created_at', ...created },
+    },
+  });
+
+  return { TransferEntity, TransferEventEntity, TelegramEntity, NoticeEntity, SequenceEntity, ApiKeyEntity };
+}
+
+export type LedgerEntities = ReturnType<typeof ledgerEntities>;

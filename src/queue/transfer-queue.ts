@@ -1,0 +1,86 @@
+import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+
+/** The jobs of one institution's queue. Both are safe to run twice: the ledger's state decides. */
+export type TransferJob = { readonly kind: 'send'; readonly transferId: string } | { readonly kind: 'inquire'; readonly transferId: string };
+
+export interface TransferJobHandlers {
+  send(transferId: string): Promise<void>;
+  inquire(transferId: string): Promise<void>;
+}
+
+export function redisConnection(url: string): ConnectionOptions {
+  const u = new URL(url);
+  return {
+    host: u.hostname || '127.0.0.1',
+    port: Number(u.port || 6379),
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    ...(u.pathname.length > 1 ? { db: Number(u.pathname.slice(1)) } : {}),
+    maxRetriesPerRequest: null,
+  };
+}
+
+/**
+ * One BullMQ queue per institution and contracted bank, shared by every gateway process: each job runs in
+ * one of them, at the bank's rate limit. Jobs carry only the transfer id; everything else is read from the
+ * ledger when the job runs, so a job that runs late, twice or after a restart does the right thing.
+ */
+export class TransferQueue {
+  readonly name: string;
+  private readonly queue: Queue<TransferJob>;
+  private worker: Worker<TransferJob> | null = null;
+
+  constructor(
+    institution: string,
+    bankCode: string,
+    private readonly connection: ConnectionOptions,
+  ) {
+    this.name = `firmbank-transfers-${institution}-${bankCode}`;
+    this.queue = new Queue<TransferJob>(this.name, { connection });
+  }
+
+  /**
+   * Queues the sending of a transfer; a second call for the same transfer (and `tag`) adds nothing.
+   * Recovery sweeps pass a tag of their own, as a job that failed for good keeps its id.
+   */
+  async send(transferId: string, tag = 'first'): Promise<void> {
+    await this.queue.add('send', { kind: 'send', transferId }, {
+      jobId: `send-${transferId}-${tag}`,
+      attempts: 20,
+      backoff: { type: 'exponential', delay: 500 },
+      removeOnComplete: true,
+      removeOnFail: 1000,
+    });
+  }
+
+  /** Queues result inquiry number `attempt` for an unknown transfer, after `delayMs`. */
+  async inquire(transferId: string, attempt: number, delayMs: number): Promise<void> {
+    await this.queue.add('inquire', { kind: 'inquire', transferId }, {
+      jobId: `inquire-${transferId}-${attempt}`,
+      delay: delayMs,
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 1_000 },
+      removeOnComplete: true,
+      removeOnFail: 1000,
+    });
+  }
+
+  /** Starts this process's worker: `concurrency` jobs at once, at most `ratePerSecond` a second. */
+  start(handlers: TransferJobHandlers, concurrency: number, ratePerSecond: number): void {
+    this.worker = new Worker<TransferJob>(
+      this.name,
+      async (job: Job<TransferJob>) => (job.data.kind === 'send' ? handlers.send(job.data.transferId) : handlers.inquire(job.data.transferId)),
+      { connection: this.connection, concurrency, limiter: { max: ratePerSecond, duration: 1_000 } },
+    );
+    this.worker.on('error', () => {}); // connection trouble: BullMQ reconnects; jobs are retried
+  }
+
+  async close(): Promise<void> {
+    await this.worker?.close();
+    await this.queue.close();
+  }
+
+  /** Removes every job (tests). */
+  async obliterate(): Promise<void> {
+    await this.queue.obliterate({ force: true });
+  }
+}
