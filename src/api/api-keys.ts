@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Decimal } from 'decimal.js';
 import type { DataSource } from 'typeorm';
 import type { ApiKeyRow } from '../ledger/entities.js';
+import { inTransaction } from '../ledger/writes.js';
 import type { ServiceIdentity } from '../flows/transfer-flow.js';
 
 const hash = (key: string) => createHash('sha256').update(key).digest('hex');
@@ -19,7 +20,7 @@ export class ApiKeys {
   /** Makes a key for `service`, allowed to move at most `maxAmount` won per transfer; returns it (once). */
   async create(service: string, maxAmount: Decimal): Promise<string> {
     const key = `fbk_${randomBytes(24).toString('base64url')}`;
-    await this.ds.getRepository<ApiKeyRow>('ApiKey').insert({ service, keyHash: hash(key), maxAmount });
+    await inTransaction(this.ds, (m) => m.insert('ApiKey', { service, keyHash: hash(key), maxAmount }));
     return key;
   }
 

@@ -38,6 +38,8 @@ export interface GatewayConfig {
   readonly redisUrl: string;
   /** Start a private redis-server when nothing answers at redisUrl and one is on the PATH. */
   readonly startRedis: boolean;
+  /** Prefix of every BullMQ key: gateways that share work share it; separate deployments must not. */
+  readonly queuePrefix: string;
   readonly dataDir: string;
   /** Longest a POST /v1/transfers may wait for the final result. */
   readonly maxWaitMs: number;
@@ -113,6 +115,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     databaseUrl: env['DATABASE_URL'] ?? str(file['databaseUrl'], join(dataDir, 'firmbank.sqlite'), 'databaseUrl'),
     redisUrl: env['REDIS_URL'] ?? str(file['redisUrl'], 'redis://127.0.0.1:6379', 'redisUrl'),
     startRedis: bool(file['startRedis'], true, 'startRedis'),
+    queuePrefix: env['FIRMBANK_QUEUE_PREFIX'] ?? str(file['queuePrefix'], 'firmbank', 'queuePrefix'),
     dataDir,
     maxWaitMs: int(file['maxWaitMs'], 30_000, 'maxWaitMs', 0, 120_000),
     institutions,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Decimal } from 'decimal.js';
 import type { TelegramCodec } from '../codec/telegram-codec.js';
 import type { FieldInput } from '../codec/values.js';
@@ -80,24 +81,31 @@ export class TransferFlow {
     return result;
   }
 
-  /** The 'send' job. Safe to run any number of times: the ledger's state decides what happens. */
+  /**
+   * The 'send' job. Safe to run any number of times, in any process: the ledger's state and the claim
+   * decide what happens.
+   */
   async send(id: string): Promise<void> {
     const { ledger } = this.d;
     let t = await ledger.get(id);
     if (!t) return;
     if (t.state === 'sending') {
-      // A worker stopped in the middle. Without a 전문번호 nothing was written; with one, it may have been.
-      if (t.seqNo === null) await ledger.move(id, 'sending', 'requested', 'interrupted before its telegram was kept: nothing was sent');
-      else return this.becomeUnknown(t, 'interrupted after its telegram was kept: it may have reached the bank');
+      // Another worker has it. Only when its claim is older than any live attempt can last is it taken
+      // for dead: without a 전문번호 nothing was written (and its claim is void: it can no longer keep one),
+      // with one the telegram may have gone out.
+      if (Date.now() - t.updatedAt.getTime() < this.lease()) return;
+      if (t.seqNo === null) await ledger.move(id, 'sending', 'requested', 'claim expired before its telegram was kept: nothing was sent', { claimToken: null }, t.claimToken ?? undefined);
+      else return this.becomeUnknown(t, 'claim expired after its telegram was kept: it may have reached the bank', {});
       t = await ledger.get(id);
     }
     if (!t || t.state !== 'requested') return;
-    if (!(await ledger.move(id, 'requested', 'sending', 'claimed by a worker'))) return;
+    const claim = randomUUID();
+    if (!(await ledger.move(id, 'requested', 'sending', 'claimed by a worker', { claimToken: claim }))) return;
 
-    const outcome = await this.d.link.request('transfer.request', this.transferFields(t), { beforeSend: (req) => this.keep(t!, req, true) });
+    const outcome = await this.d.link.request('transfer.request', this.transferFields(t), { beforeSend: (req) => this.keep(t!, req, claim) });
     switch (outcome.status) {
       case 'not-sent':
-        await ledger.move(id, 'sending', 'requested', `not sent: ${outcome.reason}`, { seqNo: null, sendDate: null });
+        await ledger.move(id, 'sending', 'requested', `not sent: ${outcome.reason}`, { seqNo: null, sendDate: null, claimToken: null }, claim);
         throw new Error(`transfer ${id} not sent, will retry: ${outcome.reason}`); // BullMQ retries with backoff
       case 'unknown':
         return this.becomeUnknown({ ...t, state: 'sending' }, outcome.reason);
@@ -107,6 +115,11 @@ export class TransferFlow {
         return this.settle(t, 'sending', meaning.outcome, outcome.responseCode, meaning.message, fee instanceof Decimal ? fee : null, 'the bank answered');
       }
     }
+  }
+
+  /** How long a claim on a transfer may last before it is taken for dead: well past any attempt. */
+  private lease(): number {
+    return this.d.institution.requestTimeoutMs * 3 + 10_000;
   }
 
   /** The 'inquire' job: asks the bank what became of an unknown transfer (7000/100). */
@@ -119,7 +132,7 @@ export class TransferFlow {
     const outcome = await this.d.link.request(
       'resultInquiry.request',
       { originalSeqNo: t.seqNo, withdrawAccount: t.withdrawAccount, depositBankCode: t.depositBankCode, depositAccount: t.depositAccount, requestedAmount: t.amount },
-      { beforeSend: (req) => this.keep(t, req, false) },
+      { beforeSend: (req) => this.keep(t, req) },
     );
     if (outcome.status !== 'answered') return this.askAgain({ ...t, inquiries }, `inquiry not answered: ${outcome.reason}`);
 
@@ -171,11 +184,14 @@ export class TransferFlow {
     };
   }
 
-  /** beforeSend: the request telegram (and for a transfer, its 전문번호) is committed before it is written. */
-  private keep(t: TransferRow, req: SentTelegram, assign: boolean): Promise<void> {
+  /**
+   * beforeSend: the request telegram is committed before it is written; for the transfer itself (`claim`
+   * given) with its 전문번호, and only while this worker's claim holds.
+   */
+  private keep(t: TransferRow, req: SentTelegram, claim?: string): Promise<void> {
     return this.d.ledger.keepRequest(
       { transferId: t.id, institution: t.institution, direction: 'out', message: req.message, seqNo: req.seqNo, sendDate: req.sendDate, raw: req.raw, at: new Date() },
-      assign,
+      claim,
     );
   }
 

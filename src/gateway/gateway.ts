@@ -113,7 +113,7 @@ export class Gateway {
         },
         inst.connections,
       ).start();
-      const queue = new TransferQueue(inst.id, inst.bankCode, redisConnection(redis.url));
+      const queue = new TransferQueue(inst.id, inst.bankCode, redisConnection(redis.url), config.queuePrefix);
       const password = inst.accountPasswordEnv ? process.env[inst.accountPasswordEnv] : undefined;
       const transfers = new TransferFlow({
         institution: inst,

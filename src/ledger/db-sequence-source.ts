@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { SequenceExhaustedError, type SeqNo, type SeqScope, type SequenceSource } from '../link/sequence.js';
+import { inTransaction } from './writes.js';
 
 /**
  * 전문번호 from the database, unique per (date, bank, company) across restarts and gateway processes.
@@ -41,14 +42,19 @@ export class DbSequenceSource implements SequenceSource {
 
   private async reserve(scope: SeqScope): Promise<{ next: number; end: number }> {
     const p = this.postgres ? ['$1', '$2', '$3', '$4'] : ['?', '?', '?', '?'];
-    await this.ds.query(
-      `INSERT INTO sequences (scope_date, bank_code, company_id, next_value) VALUES (${p[0]}, ${p[1]}, ${p[2]}, 1) ON CONFLICT DO NOTHING`,
-      [scope.date, scope.bankCode, scope.companyId],
-    );
-    const rows = (await this.ds.query(
-      `UPDATE sequences SET next_value = next_value + ${p[0]} WHERE scope_date = ${p[1]} AND bank_code = ${p[2]} AND company_id = ${p[3]} RETURNING next_value`,
-      [this.blockSize, scope.date, scope.bankCode, scope.companyId],
-    )) as { next_value: number | string }[] | [{ next_value: number | string }[], number];
+    const rows = await inTransaction(this.ds, async (m) => {
+      await m.query(`INSERT INTO sequences (scope_date, bank_code, company_id, next_value) VALUES (${p[0]}, ${p[1]}, ${p[2]}, 1) ON CONFLICT DO NOTHING`, [
+        scope.date,
+        scope.bankCode,
+        scope.companyId,
+      ]);
+      return (await m.query(`UPDATE sequences SET next_value = next_value + ${p[0]} WHERE scope_date = ${p[1]} AND bank_code = ${p[2]} AND company_id = ${p[3]} RETURNING next_value`, [
+        this.blockSize,
+        scope.date,
+        scope.bankCode,
+        scope.companyId,
+      ])) as { next_value: number | string }[] | [{ next_value: number | string }[], number];
+    });
     const row = Array.isArray(rows[0]) ? rows[0][0] : (rows as { next_value: number | string }[])[0];
     const end = Number(row!.next_value); // exclusive
     const start = end - this.blockSize;

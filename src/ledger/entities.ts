@@ -25,6 +25,8 @@ export interface TransferRow {
   sendDate: string | null;
   responseCode: string | null;
   responseMessage: string | null;
+  /** The claim of the worker sending it (state `sending`); see migration 0002. */
+  claimToken: string | null;
   inquiries: number;
   noRecordAnswers: number;
   needsOperator: boolean;
@@ -121,6 +123,7 @@ export function ledgerEntities(kind: DatabaseKind) {
       sendDate: { name: 'send_date', type: 'varchar', length: 10, nullable: true },
       responseCode: { name: 'response_code', type: 'varchar', length: 8, nullable: true },
       responseMessage: { name: 'response_message', type: 'varchar', length: 200, nullable: true },
+      claimToken: { name: 'claim_token', type: 'varchar', length: 36, nullable: true },
       inquiries: { type: 'int', default: 0 },
       noRecordAnswers: { name: 'no_record_answers', type: 'int', default: 0 },
       needsOperator: { name: 'needs_operator', type: 'boolean', default: false },

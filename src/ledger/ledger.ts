@@ -4,11 +4,15 @@ import { isUniqueViolation } from './db-errors.js';
 import type { NoticeRow, TelegramRow, TransferEventRow, TransferRow } from './entities.js';
 import { IdempotencyConflictError } from './idempotency-conflict-error.js';
 import { canMove, type TransferState } from './transfer-state.js';
+import { inTransaction } from './writes.js';
 
-export type NewTransfer = Omit<TransferRow, 'id' | 'state' | 'seqNo' | 'sendDate' | 'responseCode' | 'responseMessage' | 'fee' | 'inquiries' | 'noRecordAnswers' | 'needsOperator' | 'createdAt' | 'updatedAt'>;
+export type NewTransfer = Omit<
+  TransferRow,
+  'id' | 'state' | 'seqNo' | 'sendDate' | 'responseCode' | 'responseMessage' | 'fee' | 'claimToken' | 'inquiries' | 'noRecordAnswers' | 'needsOperator' | 'createdAt' | 'updatedAt'
+>;
 
 /** Fields a state change may set along with the state. */
-export type TransferPatch = Partial<Pick<TransferRow, 'seqNo' | 'sendDate' | 'responseCode' | 'responseMessage' | 'fee' | 'inquiries' | 'noRecordAnswers' | 'needsOperator'>>;
+export type TransferPatch = Partial<Pick<TransferRow, 'seqNo' | 'sendDate' | 'responseCode' | 'responseMessage' | 'fee' | 'claimToken' | 'inquiries' | 'noRecordAnswers' | 'needsOperator'>>;
 
 /**
  * The ledger: transfers and every change of their state, the telegrams that carried them, notices.
@@ -26,9 +30,9 @@ export class Ledger {
   async createTransfer(input: NewTransfer): Promise<{ transfer: TransferRow; created: boolean }> {
     const id = randomUUID();
     try {
-      const transfer = await this.ds.transaction(async (m) => {
+      const transfer = await inTransaction(this.ds, async (m) => {
         const now = new Date();
-        const row: TransferRow = { ...input, id, state: 'requested', inquiries: 0, noRecordAnswers: 0, needsOperator: false, fee: null, seqNo: null, sendDate: null, responseCode: null, responseMessage: null, createdAt: now, updatedAt: now };
+        const row: TransferRow = { ...input, id, state: 'requested', claimToken: null, inquiries: 0, noRecordAnswers: 0, needsOperator: false, fee: null, seqNo: null, sendDate: null, responseCode: null, responseMessage: null, createdAt: now, updatedAt: now };
         await m.insert('Transfer', row);
         await this.event(m, id, null, 'requested', `accepted from ${input.service}`);
         return row;
@@ -63,17 +67,18 @@ export class Ledger {
 
   /**
    * Moves a transfer from `from` to `to` (and sets `patch`), recording why. Returns false if the transfer
-   * was not in `from` any more (someone else moved it): the caller must not act as if it had.
+   * was not in `from` any more (someone else moved it), or, with `claim`, if the worker's claim is no longer
+   * the one on it: the caller must not act as if it had moved it.
    */
-  async move(id: string, from: TransferState, to: TransferState, reason: string, patch: TransferPatch = {}): Promise<boolean> {
+  async move(id: string, from: TransferState, to: TransferState, reason: string, patch: TransferPatch = {}, claim?: string): Promise<boolean> {
     if (!canMove(from, to)) throw new Error(`ledger: ${from} → ${to} is not a transfer state change`);
-    return this.ds.transaction(async (m) => {
-      const result = await m
+    return inTransaction(this.ds, async (m) => {
+      const q = m
         .createQueryBuilder()
         .update('Transfer')
         .set({ ...patch, state: to, updatedAt: new Date() })
-        .where('id = :id AND state = :from', { id, from })
-        .execute();
+        .where('id = :id AND state = :from', { id, from });
+      const result = await (claim === undefined ? q : q.andWhere('claim_token = :claim', { claim })).execute();
       if (result.affected !== 1) return false;
       await this.event(m, id, from, to, reason);
       return true;
@@ -82,25 +87,26 @@ export class Ledger {
 
   /** Sets fields without a state change (inquiry counters, the operator flag). */
   async patch(id: string, patch: TransferPatch): Promise<void> {
-    await this.ds.getRepository<TransferRow>('Transfer').update({ id }, { ...patch, updatedAt: new Date() });
+    await inTransaction(this.ds, (m) => m.update('Transfer', { id }, { ...patch, updatedAt: new Date() }));
   }
 
   /**
    * Keeps a request telegram before its bytes go out: the telegram row, and for the transfer's own
-   * 2000/100 its 전문번호 and date, in one transaction. From then on the transfer can be asked about.
+   * 2000/100 (`claim` given) its 전문번호 and date — only while the sending worker's claim holds, so a
+   * worker that lost its claim cannot send. From then on the transfer can be asked about.
    */
-  async keepRequest(t: Omit<TelegramRow, 'id'>, assignToTransfer: boolean): Promise<void> {
-    await this.ds.transaction(async (m) => {
+  async keepRequest(t: Omit<TelegramRow, 'id'>, claim?: string): Promise<void> {
+    await inTransaction(this.ds, async (m) => {
       await m.insert('Telegram', t);
-      if (assignToTransfer && t.transferId) {
-        const r = await m.update('Transfer', { id: t.transferId, state: 'sending' }, { seqNo: t.seqNo, sendDate: t.sendDate, updatedAt: new Date() });
-        if (r.affected !== 1) throw new Error(`transfer ${t.transferId} is no longer being sent`);
+      if (claim !== undefined && t.transferId) {
+        const r = await m.update('Transfer', { id: t.transferId, state: 'sending', claimToken: claim }, { seqNo: t.seqNo, sendDate: t.sendDate, updatedAt: new Date() });
+        if (r.affected !== 1) throw new Error(`transfer ${t.transferId} is no longer this worker's to send`);
       }
     });
   }
 
   async recordTelegram(t: Omit<TelegramRow, 'id'>): Promise<void> {
-    await this.ds.getRepository<TelegramRow>('Telegram').insert(t);
+    await inTransaction(this.ds, (m) => m.insert('Telegram', t));
   }
 
   telegrams(transferId: string): Promise<TelegramRow[]> {
@@ -117,7 +123,7 @@ export class Ledger {
    */
   async recordNotice(n: Omit<NoticeRow, 'id' | 'receivedAt'>): Promise<boolean> {
     try {
-      await this.ds.getRepository<NoticeRow>('Notice').insert(n);
+      await inTransaction(this.ds, (m) => m.insert('Notice', n));
       return true;
     } catch (e) {
       if (isUniqueViolation(e)) return false;

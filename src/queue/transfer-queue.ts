@@ -33,9 +33,10 @@ export class TransferQueue {
     institution: string,
     bankCode: string,
     private readonly connection: ConnectionOptions,
+    private readonly prefix = 'firmbank',
   ) {
-    this.name = `firmbank-transfers-${institution}-${bankCode}`;
-    this.queue = new Queue<TransferJob>(this.name, { connection });
+    this.name = `transfers-${institution}-${bankCode}`;
+    this.queue = new Queue<TransferJob>(this.name, { connection, prefix });
   }
 
   /**
@@ -69,7 +70,7 @@ export class TransferQueue {
     this.worker = new Worker<TransferJob>(
       this.name,
       async (job: Job<TransferJob>) => (job.data.kind === 'send' ? handlers.send(job.data.transferId) : handlers.inquire(job.data.transferId)),
-      { connection: this.connection, concurrency, limiter: { max: ratePerSecond, duration: 1_000 } },
+      { connection: this.connection, prefix: this.prefix, concurrency, limiter: { max: ratePerSecond, duration: 1_000 } },
     );
     this.worker.on('error', () => {}); // connection trouble: BullMQ reconnects; jobs are retried
   }

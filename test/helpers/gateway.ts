@@ -1,0 +1,69 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import type { GatewayConfig, InstitutionConfig } from '../../src/config/config.js';
+import { Gateway } from '../../src/gateway/gateway.js';
+import { silentLogger } from '../../src/log/logger.js';
+import { ROOT } from './specs.js';
+
+export const PG_ADMIN = 'postgres://postgres@127.0.0.1:5432/test';
+
+/** A fresh PostgreSQL database for one test file; dropped by the returned function. */
+export async function freshPostgres(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `fb_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: PG_ADMIN });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  return {
+    url: `postgres://postgres@127.0.0.1:5432/${name}`,
+    drop: async () => {
+      const c = new pg.Client({ connectionString: PG_ADMIN });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+export function freshSqlite(): string {
+  return join(mkdtempSync(join(tmpdir(), 'firmbank-db-')), 'ledger.sqlite');
+}
+
+export function testConfig(databaseUrl: string, extra: Partial<InstitutionConfig> = {}, prefix = `fbtest-${randomBytes(4).toString('hex')}`): GatewayConfig {
+  return {
+    api: { host: '127.0.0.1', port: 0 },
+    databaseUrl,
+    redisUrl: 'redis://127.0.0.1:6379',
+    startRedis: true,
+    queuePrefix: prefix,
+    dataDir: mkdtempSync(join(tmpdir(), 'firmbank-data-')),
+    maxWaitMs: 10_000,
+    institutions: [
+      {
+        id: 'hecto',
+        spec: join(ROOT, 'specs/hecto.yaml'),
+        hours: join(ROOT, 'specs/hours/hecto.yaml'),
+        host: '127.0.0.1',
+        port: 0,
+        companyId: 'FIRMBANK01',
+        bankCode: '004',
+        withdrawAccount: '12345678901234',
+        connections: 1,
+        ratePerSecond: 10_000,
+        requestTimeoutMs: 300,
+        inquiryDelayMs: 30,
+        inquiryMaxAttempts: 5,
+        enforceHours: false,
+        simulator: true,
+        ...extra,
+      },
+    ],
+  };
+}
+
+export async function startGateway(config: GatewayConfig): Promise<Gateway> {
+  return Gateway.start(config, { logger: silentLogger, sweepMs: 200 });
+}
