@@ -45,7 +45,7 @@ describe('firmbank CLI', () => {
         const again = cli(['encode', '--spec', join(ROOT, 'specs', file), '--hex'], decoded.stdout);
         expect(again.stdout.toString()).toBe(hex.stdout.toString());
       }
-    });
+    }, 300_000);
   }
 
   it('prints N as digit strings, amounts without leading zeros, dates and times formatted, blanks as null', () => {
