@@ -1,11 +1,15 @@
 import { benchCodec, codecTable } from './codec.js';
+import { benchGateway, gatewayTable } from './gateway.js';
 import { benchLink, linkTable } from './link.js';
 
-/** `npm run bench`: every benchmark, printed as the Markdown tables the README quotes. */
+/** `npm run bench`: every benchmark, printed as the Markdown tables the README quotes. `npm run bench -- codec` runs one. */
 async function main(): Promise<void> {
+  const only = process.argv[2];
   console.log(`firmbank benchmarks — node ${process.version}, ${new Date().toISOString()}\n`);
-  console.log(codecTable(benchCodec()) + '\n');
-  console.log(linkTable(await benchLink()));
+  if (!only || only === 'codec') console.log(codecTable(benchCodec()) + '\n');
+  if (!only || only === 'link') console.log(linkTable(await benchLink()) + '\n');
+  if (!only || only === 'gateway') console.log(gatewayTable([await benchGateway('sqlite'), await benchGateway('postgres')]));
 }
 
 await main();
+process.exit(0);

@@ -16,8 +16,8 @@ export interface ApiBackend {
   readonly institutions: readonly string[];
   submit(institution: string, caller: ServiceIdentity, input: TransferInput): Promise<{ transfer: TransferRow; created: boolean }>;
   get(id: string): Promise<TransferRow | null>;
-  /** Resolves when the transfer may have changed state in this process (or after `ms`). */
-  waitForChange(id: string, ms: number): Promise<void>;
+  /** Resolves with the transfer when this process changes it, or with null after `ms`. */
+  waitForChange(id: string, ms: number): Promise<TransferRow | null>;
   verify(institution: string, input: VerificationInput): Promise<unknown>;
   balance(institution: string): Promise<unknown>;
   ready(): Promise<{ ready: boolean; detail: Record<string, unknown> }>;
@@ -102,8 +102,8 @@ export function buildApi(backend: ApiBackend, keys: ApiKeys, logger: Logger, max
     let t = transfer;
     const deadline = Date.now() + preferWaitMs(req, maxWaitMs);
     while (!isFinal(t.state) && Date.now() < deadline) {
-      await backend.waitForChange(t.id, Math.min(250, deadline - Date.now()));
-      t = (await backend.get(t.id)) ?? t;
+      // Changes made here arrive with the event; another process's show up when we look again.
+      t = (await backend.waitForChange(t.id, Math.min(250, deadline - Date.now()))) ?? (await backend.get(t.id)) ?? t;
     }
     reply.header('location', `/v1/transfers/${t.id}`);
     return reply.code(isFinal(t.state) ? (created ? 201 : 200) : 202).send(transferView(t));

@@ -2,6 +2,7 @@ import { toJsonFields } from '../codec/json-view.js';
 import type { TelegramCodec } from '../codec/telegram-codec.js';
 import type { DecodedTelegram } from '../codec/values.js';
 import type { InstitutionConfig } from '../config/config.js';
+import type { TransferRow } from '../ledger/entities.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Logger } from '../log/logger.js';
 
@@ -17,7 +18,7 @@ export class NoticeFlow {
     private readonly codec: TelegramCodec,
     private readonly ledger: Ledger,
     private readonly logger: Logger,
-    private readonly settled?: (transferId: string) => void,
+    private readonly settled?: (transfer: TransferRow) => void,
   ) {}
 
   readonly handle = async (notice: DecodedTelegram, raw: Buffer): Promise<void> => {
@@ -54,9 +55,10 @@ export class NoticeFlow {
     }
     if (!fresh) return; // already applied when it first came
     const reason = `failure notice ${sendDate}#${String(f[session.seqNo])}: ${String(f['networkErrorCode'] ?? '')}`;
-    if ((await this.ledger.move(transferId, 'succeeded', 'reversed', reason)) || (await this.ledger.move(transferId, 'unknown', 'reversed', reason))) {
+    const reversed = (await this.ledger.move(transferId, 'succeeded', 'reversed', reason)) ?? (await this.ledger.move(transferId, 'unknown', 'reversed', reason));
+    if (reversed) {
       this.logger.warn('transfer.reversed', { transferId, reason });
-      this.settled?.(transferId);
+      this.settled?.(reversed);
     }
   };
 }

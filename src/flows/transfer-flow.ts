@@ -36,8 +36,8 @@ export interface TransferFlowDeps {
   readonly hours: BusinessHours;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** Told whenever a transfer reaches a state (for callers waiting on it in this process). */
-  readonly settled?: (transferId: string) => void;
+  /** Told whenever a transfer is settled (for callers waiting on it in this process). */
+  readonly settled?: (transfer: TransferRow) => void;
   /** 통장비밀번호 of the parent account, when the bank wants it. */
   readonly accountPassword?: string;
 }
@@ -87,32 +87,33 @@ export class TransferFlow {
    */
   async send(id: string): Promise<void> {
     const { ledger } = this.d;
-    let t = await ledger.get(id);
-    if (!t) return;
-    if (t.state === 'sending') {
+    // The common case first: claim it (one statement, which also returns it).
+    const claim = randomUUID();
+    let t = await ledger.move(id, 'requested', 'sending', 'claimed by a worker', { claimToken: claim });
+    if (!t) {
+      const seen = await ledger.get(id);
+      if (!seen || seen.state !== 'sending') return; // settled, unknown (inquiry's business) or gone
       // Another worker has it. Only when its claim is older than any live attempt can last is it taken
       // for dead: without a 전문번호 nothing was written (and its claim is void: it can no longer keep one),
       // with one the telegram may have gone out.
-      if (Date.now() - t.updatedAt.getTime() < this.lease()) return;
-      if (t.seqNo === null) await ledger.move(id, 'sending', 'requested', 'claim expired before its telegram was kept: nothing was sent', { claimToken: null }, t.claimToken ?? undefined);
-      else return this.becomeUnknown(t, 'claim expired after its telegram was kept: it may have reached the bank', {});
-      t = await ledger.get(id);
+      if (Date.now() - seen.updatedAt.getTime() < this.lease()) return;
+      if (seen.seqNo !== null) return this.becomeUnknown(seen, 'claim expired after its telegram was kept: it may have reached the bank');
+      if (!(await ledger.move(id, 'sending', 'requested', 'claim expired before its telegram was kept: nothing was sent', { claimToken: null }, seen.claimToken ?? undefined))) return;
+      t = await ledger.move(id, 'requested', 'sending', 'claimed by a worker', { claimToken: claim });
+      if (!t) return;
     }
-    if (!t || t.state !== 'requested') return;
-    const claim = randomUUID();
-    if (!(await ledger.move(id, 'requested', 'sending', 'claimed by a worker', { claimToken: claim }))) return;
-
-    const outcome = await this.d.link.request('transfer.request', this.transferFields(t), { beforeSend: (req) => this.keep(t!, req, claim) });
+    const claimed = t;
+    const outcome = await this.d.link.request('transfer.request', this.transferFields(claimed), { beforeSend: (req) => this.keep(claimed, req, claim) });
     switch (outcome.status) {
       case 'not-sent':
         await ledger.move(id, 'sending', 'requested', `not sent: ${outcome.reason}`, { seqNo: null, sendDate: null, claimToken: null }, claim);
         throw new Error(`transfer ${id} not sent, will retry: ${outcome.reason}`); // BullMQ retries with backoff
       case 'unknown':
-        return this.becomeUnknown({ ...t, state: 'sending' }, outcome.reason);
+        return this.becomeUnknown(claimed, outcome.reason);
       case 'answered': {
-        const meaning = this.d.codes.lookup(t.bankCode, outcome.responseCode);
+        const meaning = this.d.codes.lookup(claimed.bankCode, outcome.responseCode);
         const fee = outcome.response.fields['fee'];
-        return this.settle(t, 'sending', meaning.outcome, outcome.responseCode, meaning.message, fee instanceof Decimal ? fee : null, 'the bank answered');
+        return this.settle(claimed, 'sending', meaning.outcome, outcome.responseCode, meaning.message, fee instanceof Decimal ? fee : null, 'the bank answered');
       }
     }
   }
@@ -149,8 +150,8 @@ export class TransferFlow {
         await ledger.patch(id, { noRecordAnswers: noRecord });
         return this.askAgain({ ...t, inquiries }, `bank has no record of it (${code}), asking once more`);
       }
-      await ledger.move(id, 'unknown', 'failed', `bank has no record of it (${code}), twice: nothing moved`, { responseCode: code, responseMessage: meaning.message, noRecordAnswers: noRecord });
-      this.d.settled?.(id);
+      const failed = await ledger.move(id, 'unknown', 'failed', `bank has no record of it (${code}), twice: nothing moved`, { responseCode: code, responseMessage: meaning.message, noRecordAnswers: noRecord });
+      if (failed) this.d.settled?.(failed);
       return;
     }
     const fee = outcome.response.fields['fee'];
@@ -197,13 +198,12 @@ export class TransferFlow {
 
   private async settle(t: TransferRow, from: 'sending' | 'unknown', outcome: Outcome, code: string, message: string, fee: Decimal | null, why: string): Promise<void> {
     const patch = { responseCode: code, responseMessage: message, ...(fee ? { fee } : {}) };
+    if (outcome === 'success' || outcome === 'rejected') {
+      const done = await this.d.ledger.move(t.id, from, outcome === 'success' ? 'succeeded' : 'failed', `${why}: ${code} ${message}`, patch);
+      if (done) this.d.settled?.(done);
+      return;
+    }
     switch (outcome) {
-      case 'success':
-        if (await this.d.ledger.move(t.id, from, 'succeeded', `${why}: ${code} ${message}`, patch)) this.d.settled?.(t.id);
-        return;
-      case 'rejected':
-        if (await this.d.ledger.move(t.id, from, 'failed', `${why}: ${code} ${message}`, patch)) this.d.settled?.(t.id);
-        return;
       default:
         // processing, unknown, or a "no record" answer to the transfer itself: only an inquiry can tell.
         if (from === 'sending') return this.becomeUnknown(t, `${why}: ${code} ${message} (${outcome})`, patch);
@@ -212,7 +212,9 @@ export class TransferFlow {
   }
 
   private async becomeUnknown(t: TransferRow, reason: string, patch = {}): Promise<void> {
-    if (!(await this.d.ledger.move(t.id, 'sending', 'unknown', reason, patch))) return;
+    const unknown = await this.d.ledger.move(t.id, 'sending', 'unknown', reason, patch);
+    if (!unknown) return;
+    this.d.settled?.(unknown);
     this.d.logger.warn('transfer.unknown', { transferId: t.id, reason });
     await this.d.queue.inquire(t.id, 1, this.d.institution.inquiryDelayMs);
   }

@@ -10,6 +10,7 @@ import { maskFields } from '../codec/mask-fields.js';
 import { TelegramCodec } from '../codec/telegram-codec.js';
 import { ResponseCodeTable } from '../codes/response-codes.js';
 import type { GatewayConfig, InstitutionConfig } from '../config/config.js';
+import type { TelegramRow, TransferRow } from '../ledger/entities.js';
 import { BusinessHours } from '../flows/business-hours.js';
 import { NoticeFlow } from '../flows/notice-flow.js';
 import { TransferFlow } from '../flows/transfer-flow.js';
@@ -59,6 +60,8 @@ export class Gateway {
   readonly apiKeys: ApiKeys;
   private readonly settled = new EventEmitter();
   private sweepTimer: NodeJS.Timeout | null = null;
+  private traffic: Omit<TelegramRow, 'id'>[] = [];
+  private trafficTimer: NodeJS.Timeout | null = null;
   private sweeps = 0;
   api: FastifyInstance | null = null;
 
@@ -84,7 +87,7 @@ export class Gateway {
     const gw = new Gateway(config, ds, redis, institutions, log);
     const codes = ResponseCodeTable.load();
     const sequence = new DbSequenceSource(ds);
-    const notify = (id: string) => gw.settled.emit(id);
+    const notify = (t: TransferRow) => void gw.settled.emit(t.id, t);
 
     for (const inst of config.institutions) {
       const codec = new TelegramCodec(loadSpecFile(inst.spec));
@@ -168,6 +171,8 @@ export class Gateway {
       await w.pool.close();
       await w.simulator?.close();
     }
+    if (this.trafficTimer) clearTimeout(this.trafficTimer);
+    await this.flushTraffic();
     await this.ds.destroy();
     await this.redis.stop();
   }
@@ -181,6 +186,10 @@ export class Gateway {
     }
   }
 
+  /**
+   * Keeps every telegram that crossed a link and was not already kept before it was sent (responses,
+   * notices and their replies, session telegrams), batched: one INSERT per few milliseconds.
+   */
   private keepTraffic(inst: InstitutionConfig, r: TrafficRecord): void {
     if (r.kept) return;
     const session = this.institutions.get(inst.id)?.codec.spec.session;
@@ -193,9 +202,14 @@ export class Gateway {
     } catch {
       // kept as raw bytes all the same
     }
-    this.ledger
-      .recordTelegram({ transferId: null, institution: inst.id, direction: r.direction, message: r.message, seqNo, sendDate, raw: r.raw, at: r.at })
-      .catch((e: unknown) => this.log.error('gateway.telegram-not-kept', { institution: inst.id, message: r.message, error: String(e) }));
+    this.traffic.push({ transferId: null, institution: inst.id, direction: r.direction, message: r.message, seqNo, sendDate, raw: r.raw, at: r.at });
+    if (!this.trafficTimer) this.trafficTimer = setTimeout(() => void this.flushTraffic(), 5);
+  }
+
+  private async flushTraffic(): Promise<void> {
+    this.trafficTimer = null;
+    const batch = this.traffic.splice(0, this.traffic.length);
+    await this.ledger.recordTelegrams(batch).catch((e: unknown) => this.log.error('gateway.telegrams-not-kept', { count: batch.length, error: String(e) }));
   }
 
   private wired(id: string): Wired {
@@ -210,11 +224,11 @@ export class Gateway {
       submit: (id, caller, input) => this.wired(id).transfers.submit(caller, input),
       get: (id) => this.ledger.get(id),
       waitForChange: (id, ms) =>
-        new Promise<void>((resolve) => {
-          const done = () => {
+        new Promise<TransferRow | null>((resolve) => {
+          const done = (t?: TransferRow) => {
             clearTimeout(timer);
             this.settled.off(id, done);
-            resolve();
+            resolve(t ?? null);
           };
           const timer = setTimeout(done, ms);
           this.settled.on(id, done);

@@ -1,10 +1,30 @@
 import { randomUUID } from 'node:crypto';
+import { Decimal } from 'decimal.js';
 import type { DataSource, EntityManager } from 'typeorm';
 import { isUniqueViolation } from './db-errors.js';
 import type { NoticeRow, TelegramRow, TransferEventRow, TransferRow } from './entities.js';
 import { IdempotencyConflictError } from './idempotency-conflict-error.js';
 import { canMove, type TransferState } from './transfer-state.js';
+import { Sql } from './sql.js';
 import { inTransaction } from './writes.js';
+
+/** Ledger field → column, for the fields a state change may set. */
+const COLUMN: Readonly<Record<keyof TransferPatch, string>> = {
+  seqNo: 'seq_no',
+  sendDate: 'send_date',
+  responseCode: 'response_code',
+  responseMessage: 'response_message',
+  fee: 'fee',
+  claimToken: 'claim_token',
+  inquiries: 'inquiries',
+  noRecordAnswers: 'no_record_answers',
+  needsOperator: 'needs_operator',
+};
+
+const TRANSFER_COLUMNS = [
+  'id', 'service', 'request_id', 'request_hash', 'institution', 'bank_code', 'company_id', 'withdraw_account', 'deposit_bank_code',
+  'deposit_account', 'amount', 'memo', 'recipient_name', 'state', 'inquiries', 'no_record_answers', 'needs_operator', 'created_at', 'updated_at',
+] as const;
 
 export type NewTransfer = Omit<
   TransferRow,
@@ -21,30 +41,49 @@ export type TransferPatch = Partial<Pick<TransferRow, 'seqNo' | 'sendDate' | 're
  * the same transfer.
  */
 export class Ledger {
-  constructor(readonly ds: DataSource) {}
+  private readonly sql: Sql;
+
+  constructor(readonly ds: DataSource) {
+    this.sql = new Sql(ds);
+  }
 
   /**
    * Persists a new transfer (state `requested`), or returns the one already stored under the same
    * (service, request id) if its body is the same. A different body is an {@link IdempotencyConflictError}.
    */
   async createTransfer(input: NewTransfer): Promise<{ transfer: TransferRow; created: boolean }> {
-    const id = randomUUID();
-    try {
-      const transfer = await inTransaction(this.ds, async (m) => {
-        const now = new Date();
-        const row: TransferRow = { ...input, id, state: 'requested', claimToken: null, inquiries: 0, noRecordAnswers: 0, needsOperator: false, fee: null, seqNo: null, sendDate: null, responseCode: null, responseMessage: null, createdAt: now, updatedAt: now };
-        await m.insert('Transfer', row);
-        await this.event(m, id, null, 'requested', `accepted from ${input.service}`);
-        return row;
+    const now = new Date();
+    const row: TransferRow = { ...input, id: randomUUID(), state: 'requested', claimToken: null, inquiries: 0, noRecordAnswers: 0, needsOperator: false, fee: null, seqNo: null, sendDate: null, responseCode: null, responseMessage: null, createdAt: now, updatedAt: now };
+    const values = [row.id, row.service, row.requestId, row.requestHash, row.institution, row.bankCode, row.companyId, row.withdrawAccount, row.depositBankCode, row.depositAccount, row.amount, row.memo, row.recipientName, 'requested', 0, 0, false, now, now];
+    const insert = `INSERT INTO transfers (${TRANSFER_COLUMNS.join(', ')}) VALUES (${values.map((_, i) => `$${i + 1}`).join(', ')})`;
+    const reason = `accepted from ${input.service}`.slice(0, 300);
+    let created: boolean;
+    if (this.sql.postgres) {
+      // One statement: the row and its first event, or nothing if the request id is taken.
+      const rows = await this.sql.rows(
+        this.ds,
+        `WITH t AS (${insert} ON CONFLICT (service, request_id) DO NOTHING RETURNING id)
+         INSERT INTO transfer_events (transfer_id, from_state, to_state, reason, at) SELECT id, NULL, 'requested', CAST($${values.length + 1} AS VARCHAR(300)), CAST($${values.length + 2} AS TIMESTAMPTZ) FROM t RETURNING transfer_id`,
+        [...values, reason, now],
+      );
+      created = rows.length === 1;
+    } else {
+      created = await inTransaction(this.ds, async (m) => {
+        try {
+          await this.sql.rows(m, insert, values);
+        } catch (e) {
+          if (isUniqueViolation(e)) return false;
+          throw e;
+        }
+        await this.sql.rows(m, `INSERT INTO transfer_events (transfer_id, from_state, to_state, reason, at) VALUES ($1, NULL, 'requested', $2, $3)`, [row.id, reason, now]);
+        return true;
       });
-      return { transfer: (await this.get(transfer.id))!, created: true };
-    } catch (e) {
-      if (!isUniqueViolation(e)) throw e;
-      const existing = await this.ds.getRepository<TransferRow>('Transfer').findOneBy({ service: input.service, requestId: input.requestId });
-      if (!existing) throw e;
-      if (existing.requestHash !== input.requestHash) throw new IdempotencyConflictError(input.service, input.requestId, existing.id);
-      return { transfer: existing, created: false };
     }
+    if (created) return { transfer: row, created: true };
+    const existing = await this.ds.getRepository<TransferRow>('Transfer').findOneBy({ service: input.service, requestId: input.requestId });
+    if (!existing) throw new Error(`ledger: request id ${input.requestId} of ${input.service} is taken but not found`);
+    if (existing.requestHash !== input.requestHash) throw new IdempotencyConflictError(input.service, input.requestId, existing.id);
+    return { transfer: existing, created: false };
   }
 
   get(id: string): Promise<TransferRow | null> {
@@ -66,22 +105,30 @@ export class Ledger {
   }
 
   /**
-   * Moves a transfer from `from` to `to` (and sets `patch`), recording why. Returns false if the transfer
-   * was not in `from` any more (someone else moved it), or, with `claim`, if the worker's claim is no longer
-   * the one on it: the caller must not act as if it had moved it.
+   * Moves a transfer from `from` to `to` (and sets `patch`), recording why; returns the transfer as it now
+   * is. Returns null if the transfer was not in `from` any more (someone else moved it), or, with `claim`,
+   * if the worker's claim is no longer the one on it: the caller must not act as if it had moved it.
    */
-  async move(id: string, from: TransferState, to: TransferState, reason: string, patch: TransferPatch = {}, claim?: string): Promise<boolean> {
+  async move(id: string, from: TransferState, to: TransferState, reason: string, patch: TransferPatch = {}, claim?: string): Promise<TransferRow | null> {
     if (!canMove(from, to)) throw new Error(`ledger: ${from} → ${to} is not a transfer state change`);
+    const now = new Date();
+    const keys = Object.keys(patch) as (keyof TransferPatch)[];
+    const params: unknown[] = [to, now, id, from, claim ?? null, reason.slice(0, 300)];
+    const set = keys.map((k, i) => `${COLUMN[k]} = $${params.length + i + 1}`);
+    params.push(...keys.map((k) => patch[k] ?? null));
+    const update = `UPDATE transfers SET state = $1, updated_at = $2${set.map((x) => ', ' + x).join('')}
+      WHERE id = $3 AND state = $4 AND (CAST($5 AS VARCHAR(36)) IS NULL OR claim_token = CAST($5 AS VARCHAR(36))) RETURNING *`;
+    const event = `INSERT INTO transfer_events (transfer_id, from_state, to_state, reason, at)`;
+    if (this.sql.postgres) {
+      // One statement, so one round trip: the change and its event, or neither.
+      const rows = await this.sql.rows(this.ds, `WITH t AS (${update}), e AS (${event} SELECT id, $4, $1, CAST($6 AS VARCHAR(300)), $2 FROM t) SELECT * FROM t`, params);
+      return rows.length === 1 ? transferFromRow(rows[0]!) : null;
+    }
     return inTransaction(this.ds, async (m) => {
-      const q = m
-        .createQueryBuilder()
-        .update('Transfer')
-        .set({ ...patch, state: to, updatedAt: new Date() })
-        .where('id = :id AND state = :from', { id, from });
-      const result = await (claim === undefined ? q : q.andWhere('claim_token = :claim', { claim })).execute();
-      if (result.affected !== 1) return false;
-      await this.event(m, id, from, to, reason);
-      return true;
+      const rows = await this.sql.rows(m, update, params);
+      if (rows.length !== 1) return null;
+      await this.sql.rows(m, `${event} VALUES ($1, $2, $3, $4, $5)`, [id, from, to, reason.slice(0, 300), now]);
+      return transferFromRow(rows[0]!);
     });
   }
 
@@ -96,17 +143,39 @@ export class Ledger {
    * worker that lost its claim cannot send. From then on the transfer can be asked about.
    */
   async keepRequest(t: Omit<TelegramRow, 'id'>, claim?: string): Promise<void> {
-    await inTransaction(this.ds, async (m) => {
-      await m.insert('Telegram', t);
-      if (claim !== undefined && t.transferId) {
-        const r = await m.update('Transfer', { id: t.transferId, state: 'sending', claimToken: claim }, { seqNo: t.seqNo, sendDate: t.sendDate, updatedAt: new Date() });
-        if (r.affected !== 1) throw new Error(`transfer ${t.transferId} is no longer this worker's to send`);
-      }
-    });
+    if (claim === undefined || !t.transferId) return this.recordTelegram(t);
+    const params = [t.seqNo, t.sendDate, t.at, t.transferId, claim, t.institution, t.direction, t.message, t.raw];
+    const update = `UPDATE transfers SET seq_no = $1, send_date = $2, updated_at = $3 WHERE id = $4 AND state = 'sending' AND claim_token = $5 RETURNING id`;
+    const insert = `INSERT INTO telegrams (transfer_id, institution, direction, message, seq_no, send_date, raw, at)`;
+    let kept: boolean;
+    if (this.sql.postgres) {
+      kept = (await this.sql.rows(this.ds, `WITH u AS (${update}) ${insert} SELECT id, CAST($6 AS VARCHAR(32)), CAST($7 AS VARCHAR(3)), CAST($8 AS VARCHAR(64)), $1, $2, CAST($9 AS BYTEA), $3 FROM u RETURNING id`, params)).length === 1;
+    } else {
+      kept = await inTransaction(this.ds, async (m) => {
+        if ((await this.sql.rows(m, update, params)).length !== 1) return false;
+        await this.sql.rows(m, `${insert} VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, [t.transferId, t.institution, t.direction, t.message, t.seqNo, t.sendDate, t.raw, t.at]);
+        return true;
+      });
+    }
+    if (!kept) throw new Error(`transfer ${t.transferId} is no longer this worker's to send`);
   }
 
-  async recordTelegram(t: Omit<TelegramRow, 'id'>): Promise<void> {
-    await inTransaction(this.ds, (m) => m.insert('Telegram', t));
+  recordTelegram(t: Omit<TelegramRow, 'id'>): Promise<void> {
+    return this.recordTelegrams([t]);
+  }
+
+  /** Several telegrams in one statement (the gateway batches what crosses its links). */
+  async recordTelegrams(ts: readonly Omit<TelegramRow, 'id'>[]): Promise<void> {
+    if (ts.length === 0) return;
+    const params: unknown[] = [];
+    const rows = ts.map((t) => {
+      const at = params.length;
+      params.push(t.transferId, t.institution, t.direction, t.message, t.seqNo, t.sendDate, t.raw, t.at);
+      return `(${[1, 2, 3, 4, 5, 6, 7, 8].map((k) => `$${at + k}`).join(', ')})`;
+    });
+    const text = `INSERT INTO telegrams (transfer_id, institution, direction, message, seq_no, send_date, raw, at) VALUES ${rows.join(', ')}`;
+    if (this.sql.postgres) await this.sql.rows(this.ds, text, params);
+    else await inTransaction(this.ds, (m) => this.sql.rows(m, text, params));
   }
 
   telegrams(transferId: string): Promise<TelegramRow[]> {
@@ -135,7 +204,38 @@ export class Ledger {
     return this.ds.getRepository<NoticeRow>('Notice').find({ where: { institution }, order: { id: 'ASC' } });
   }
 
-  private async event(m: EntityManager, transferId: string, from: TransferState | null, to: TransferState, reason: string): Promise<void> {
-    await m.insert('TransferEvent', { transferId, fromState: from, toState: to, reason: reason.slice(0, 300) });
-  }
+}
+
+/** A raw `transfers` row (either database) as the ledger's type. */
+function transferFromRow(r: Record<string, unknown>): TransferRow {
+  const won = (v: unknown) => (v === null || v === undefined ? null : new Decimal(String(v)));
+  const date = (v: unknown) => (v instanceof Date ? v : new Date(String(v).replace(' ', 'T') + (String(v).endsWith('Z') ? '' : 'Z')));
+  const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
+  return {
+    id: String(r['id']),
+    service: String(r['service']),
+    requestId: String(r['request_id']),
+    requestHash: String(r['request_hash']),
+    institution: String(r['institution']),
+    bankCode: String(r['bank_code']),
+    companyId: String(r['company_id']),
+    withdrawAccount: String(r['withdraw_account']),
+    depositBankCode: String(r['deposit_bank_code']),
+    depositAccount: String(r['deposit_account']),
+    amount: won(r['amount'])!,
+    fee: won(r['fee']),
+    memo: String(r['memo']),
+    recipientName: String(r['recipient_name']),
+    state: String(r['state']) as TransferState,
+    seqNo: str(r['seq_no']),
+    sendDate: str(r['send_date']),
+    responseCode: str(r['response_code']),
+    responseMessage: str(r['response_message']),
+    claimToken: str(r['claim_token']),
+    inquiries: Number(r['inquiries']),
+    noRecordAnswers: Number(r['no_record_answers']),
+    needsOperator: r['needs_operator'] === true || r['needs_operator'] === 1,
+    createdAt: date(r['created_at']),
+    updatedAt: date(r['updated_at']),
+  };
 }

@@ -1,0 +1,37 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { Decimal } from 'decimal.js';
+
+type Runner = Pick<DataSource | EntityManager, 'query'>;
+
+/**
+ * Plain SQL for the ledger's hot paths, on PostgreSQL and SQLite alike: `$1 … $n` placeholders (rewritten
+ * to `?` for SQLite), values converted the way TypeORM stores them (Decimal → whole won, Date → SQLite's
+ * text form, booleans → 0/1 on SQLite). Returns the rows of a RETURNING clause.
+ */
+export class Sql {
+  readonly postgres: boolean;
+
+  constructor(ds: DataSource) {
+    this.postgres = ds.options.type === 'postgres';
+  }
+
+  async rows(runner: Runner, text: string, params: readonly unknown[]): Promise<Record<string, unknown>[]> {
+    const values = params.map((v) => this.value(v));
+    if (this.postgres) return (await runner.query(text, values)) as Record<string, unknown>[];
+    const ordered: unknown[] = [];
+    const sqlite = text.replace(/\$(\d+)/g, (_, n: string) => {
+      ordered.push(values[Number(n) - 1]);
+      return '?';
+    });
+    const result = (await runner.query(sqlite, ordered)) as Record<string, unknown>[] | undefined;
+    return Array.isArray(result) ? result : [];
+  }
+
+  private value(v: unknown): unknown {
+    if (v instanceof Decimal) return v.toFixed(0);
+    if (this.postgres) return v;
+    if (v instanceof Date) return v.toISOString().replace('T', ' ').replace('Z', '');
+    if (typeof v === 'boolean') return v ? 1 : 0;
+    return v;
+  }
+}
