@@ -45,17 +45,21 @@ async function startSim(root: string): Promise<{ child: ChildProcess; port: numb
  * open loop at `rate` per second (latency under load), one at a time (the gateway's own cost next to the
  * bank's round trip, measured on the same link with a balance inquiry).
  */
-export async function benchGateway(db: 'sqlite' | 'postgres', concurrency = 64, total = 6_000, rate = 500, seconds = 10): Promise<GatewayBenchResult> {
+export async function benchGateway(db: 'sqlite' | 'postgres' | 'postgres-socket', concurrency = 64, total = 6_000, rate = 500, seconds = 10): Promise<GatewayBenchResult> {
   const root = projectRoot();
   const sim = await startSim(root);
   let databaseUrl = join(mkdtempSync(join(tmpdir(), 'firmbank-bench-')), 'ledger.sqlite');
   const dbName = `fb_bench_${Date.now()}`;
-  if (db === 'postgres') {
+  if (db !== 'sqlite') {
+    if (db === 'postgres-socket') process.env['BENCH_PG_SOCKET'] ??= '/var/run/postgresql';
+    else delete process.env['BENCH_PG_SOCKET'];
     const c = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/test' });
     await c.connect();
     await c.query(`CREATE DATABASE ${dbName}`);
     await c.end();
-    databaseUrl = `postgres://postgres@127.0.0.1:5432/${dbName}`;
+    // BENCH_PG_SOCKET=/var/run/postgresql measures over PostgreSQL's Unix socket instead of TCP.
+    const socket = process.env['BENCH_PG_SOCKET'];
+    databaseUrl = socket ? `postgres://postgres@localhost/${dbName}?host=${encodeURIComponent(socket)}` : `postgres://postgres@127.0.0.1:5432/${dbName}`;
   }
   const config: GatewayConfig = {
     api: { host: '127.0.0.1', port: 0 },
@@ -127,7 +131,7 @@ export async function benchGateway(db: 'sqlite' | 'postgres', concurrency = 64, 
   } finally {
     await gw.stop();
     sim.child.kill('SIGTERM');
-    if (db === 'postgres') {
+    if (db !== 'sqlite') {
       const c = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/test' });
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);

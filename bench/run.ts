@@ -8,7 +8,7 @@ async function main(): Promise<void> {
   console.log(`firmbank benchmarks — node ${process.version}, ${new Date().toISOString()}\n`);
   if (!only || only === 'codec') console.log(codecTable(benchCodec()) + '\n');
   if (!only || only === 'link') console.log(linkTable(await benchLink()) + '\n');
-  if (!only || only === 'gateway') console.log(gatewayTable([await benchGateway('sqlite'), await benchGateway('postgres')]));
+  if (!only || only === 'gateway') console.log(gatewayTable([await benchGateway('sqlite'), await benchGateway('postgres'), await benchGateway('postgres-socket')]));
 }
 
 await main();

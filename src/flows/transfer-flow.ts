@@ -82,38 +82,40 @@ export class TransferFlow {
   }
 
   /**
-   * The 'send' job. Safe to run any number of times, in any process: the ledger's state and the claim
-   * decide what happens.
+   * The 'send' job. Safe to run any number of times, in any process: the ledger's state decides, and the
+   * claim is taken in the same statement that keeps the telegram, right before its bytes are written.
    */
   async send(id: string): Promise<void> {
     const { ledger } = this.d;
-    // The common case first: claim it (one statement, which also returns it).
-    const claim = randomUUID();
-    let t = await ledger.move(id, 'requested', 'sending', 'claimed by a worker', { claimToken: claim });
-    if (!t) {
-      const seen = await ledger.get(id);
-      if (!seen || seen.state !== 'sending') return; // settled, unknown (inquiry's business) or gone
+    const t = await ledger.get(id);
+    if (!t) return;
+    if (t.state === 'sending') {
       // Another worker has it. Only when its claim is older than any live attempt can last is it taken
-      // for dead: without a 전문번호 nothing was written (and its claim is void: it can no longer keep one),
-      // with one the telegram may have gone out.
-      if (Date.now() - seen.updatedAt.getTime() < this.lease()) return;
-      if (seen.seqNo !== null) return this.becomeUnknown(seen, 'claim expired after its telegram was kept: it may have reached the bank');
-      if (!(await ledger.move(id, 'sending', 'requested', 'claim expired before its telegram was kept: nothing was sent', { claimToken: null }, seen.claimToken ?? undefined))) return;
-      t = await ledger.move(id, 'requested', 'sending', 'claimed by a worker', { claimToken: claim });
-      if (!t) return;
+      // for dead; its telegram was kept before it could be written, so it may have reached the bank.
+      if (Date.now() - t.updatedAt.getTime() >= this.lease()) await this.becomeUnknown(t, 'worker gone after its telegram was kept: it may have reached the bank');
+      return;
     }
-    const claimed = t;
-    const outcome = await this.d.link.request('transfer.request', this.transferFields(claimed), { beforeSend: (req) => this.keep(claimed, req, claim) });
+    if (t.state !== 'requested') return;
+    const claim = randomUUID();
+    let claimed = false;
+    const outcome = await this.d.link.request('transfer.request', this.transferFields(t), {
+      beforeSend: async (req) => {
+        const kept = { transferId: t.id, institution: t.institution, direction: 'out' as const, message: req.message, seqNo: req.seqNo, sendDate: req.sendDate, raw: req.raw, at: new Date() };
+        if (!(await ledger.claimAndKeep(kept, claim))) throw new Error('another worker has it');
+        claimed = true;
+      },
+    });
     switch (outcome.status) {
       case 'not-sent':
-        await ledger.move(id, 'sending', 'requested', `not sent: ${outcome.reason}`, { seqNo: null, sendDate: null, claimToken: null }, claim);
+        if (claimed) await ledger.move(id, 'sending', 'requested', `not sent: ${outcome.reason}`, { seqNo: null, sendDate: null, claimToken: null }, claim);
+        else if ((await ledger.get(id))?.state !== 'requested') return; // someone else's now
         throw new Error(`transfer ${id} not sent, will retry: ${outcome.reason}`); // BullMQ retries with backoff
       case 'unknown':
-        return this.becomeUnknown(claimed, outcome.reason);
+        return this.becomeUnknown({ ...t, state: 'sending' }, outcome.reason);
       case 'answered': {
-        const meaning = this.d.codes.lookup(claimed.bankCode, outcome.responseCode);
+        const meaning = this.d.codes.lookup(t.bankCode, outcome.responseCode);
         const fee = outcome.response.fields['fee'];
-        return this.settle(claimed, 'sending', meaning.outcome, outcome.responseCode, meaning.message, fee instanceof Decimal ? fee : null, 'the bank answered');
+        return this.settle(t, 'sending', meaning.outcome, outcome.responseCode, meaning.message, fee instanceof Decimal ? fee : null, 'the bank answered');
       }
     }
   }
@@ -185,15 +187,9 @@ export class TransferFlow {
     };
   }
 
-  /**
-   * beforeSend: the request telegram is committed before it is written; for the transfer itself (`claim`
-   * given) with its 전문번호, and only while this worker's claim holds.
-   */
-  private keep(t: TransferRow, req: SentTelegram, claim?: string): Promise<void> {
-    return this.d.ledger.keepRequest(
-      { transferId: t.id, institution: t.institution, direction: 'out', message: req.message, seqNo: req.seqNo, sendDate: req.sendDate, raw: req.raw, at: new Date() },
-      claim,
-    );
+  /** beforeSend of an inquiry: its telegram is committed before it is written. */
+  private keep(t: TransferRow, req: SentTelegram): Promise<void> {
+    return this.d.ledger.recordTelegram({ transferId: t.id, institution: t.institution, direction: 'out', message: req.message, seqNo: req.seqNo, sendDate: req.sendDate, raw: req.raw, at: new Date() });
   }
 
   private async settle(t: TransferRow, from: 'sending' | 'unknown', outcome: Outcome, code: string, message: string, fee: Decimal | null, why: string): Promise<void> {

@@ -138,26 +138,31 @@ export class Ledger {
   }
 
   /**
-   * Keeps a request telegram before its bytes go out: the telegram row, and for the transfer's own
-   * 2000/100 (`claim` given) its 전문번호 and date — only while the sending worker's claim holds, so a
-   * worker that lost its claim cannot send. From then on the transfer can be asked about.
+   * Claims a `requested` transfer for this worker and keeps its 2000/100 (with its 전문번호 and date), in
+   * one step, right before the bytes go out. Returns false if the transfer is not `requested` any more
+   * (another worker has it, or it settled): then nothing may be written.
    */
-  async keepRequest(t: Omit<TelegramRow, 'id'>, claim?: string): Promise<void> {
-    if (claim === undefined || !t.transferId) return this.recordTelegram(t);
+  async claimAndKeep(t: Omit<TelegramRow, 'id'>, claim: string): Promise<boolean> {
     const params = [t.seqNo, t.sendDate, t.at, t.transferId, claim, t.institution, t.direction, t.message, t.raw];
-    const update = `UPDATE transfers SET seq_no = $1, send_date = $2, updated_at = $3 WHERE id = $4 AND state = 'sending' AND claim_token = $5 RETURNING id`;
+    const update = `UPDATE transfers SET state = 'sending', claim_token = $5, seq_no = $1, send_date = $2, updated_at = $3 WHERE id = $4 AND state = 'requested' RETURNING id`;
+    const event = `INSERT INTO transfer_events (transfer_id, from_state, to_state, reason, at)`;
     const insert = `INSERT INTO telegrams (transfer_id, institution, direction, message, seq_no, send_date, raw, at)`;
-    let kept: boolean;
+    const reason = 'claimed by a worker; its telegram kept before sending';
     if (this.sql.postgres) {
-      kept = (await this.sql.rows(this.ds, `WITH u AS (${update}) ${insert} SELECT id, CAST($6 AS VARCHAR(32)), CAST($7 AS VARCHAR(3)), CAST($8 AS VARCHAR(64)), $1, $2, CAST($9 AS BYTEA), $3 FROM u RETURNING id`, params)).length === 1;
-    } else {
-      kept = await inTransaction(this.ds, async (m) => {
-        if ((await this.sql.rows(m, update, params)).length !== 1) return false;
-        await this.sql.rows(m, `${insert} VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, [t.transferId, t.institution, t.direction, t.message, t.seqNo, t.sendDate, t.raw, t.at]);
-        return true;
-      });
+      const rows = await this.sql.rows(
+        this.ds,
+        `WITH u AS (${update}), e AS (${event} SELECT id, 'requested', 'sending', '${reason}', $3 FROM u)
+         ${insert} SELECT id, CAST($6 AS VARCHAR(32)), CAST($7 AS VARCHAR(3)), CAST($8 AS VARCHAR(64)), $1, $2, CAST($9 AS BYTEA), $3 FROM u RETURNING id`,
+        params,
+      );
+      return rows.length === 1;
     }
-    if (!kept) throw new Error(`transfer ${t.transferId} is no longer this worker's to send`);
+    return inTransaction(this.ds, async (m) => {
+      if ((await this.sql.rows(m, update, params)).length !== 1) return false;
+      await this.sql.rows(m, `${event} VALUES ($1, 'requested', 'sending', '${reason}', $2)`, [t.transferId, t.at]);
+      await this.sql.rows(m, `${insert} VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, [t.transferId, t.institution, t.direction, t.message, t.seqNo, t.sendDate, t.raw, t.at]);
+      return true;
+    });
   }
 
   recordTelegram(t: Omit<TelegramRow, 'id'>): Promise<void> {

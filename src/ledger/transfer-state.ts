@@ -1,8 +1,8 @@
 /**
  * The life of a transfer.
  * - `requested`: accepted and persisted; nothing sent yet.
- * - `sending`: claimed by a worker. Without a 전문번호 nothing can have been written (it is persisted before
- *   the bytes go out); with one, the bank may have it.
+ * - `sending`: claimed by a worker, in the same statement that kept its telegram and 전문번호, right before
+ *   the bytes go out: from here on the bank may have it.
  * - `succeeded` / `failed`: the bank said so (in its answer or to a result inquiry).
  * - `unknown`: the bank may have acted and did not say: settled only by inquiry, never by sending again.
  * - `reversed`: succeeded, then undone by a failure notice (타행이체불능통지).
@@ -14,7 +14,7 @@ export const TRANSFER_STATES: readonly TransferState[] = ['requested', 'sending'
 /** Every allowed move. Anything else is a bug or a race, and is refused. */
 const NEXT: Readonly<Record<TransferState, readonly TransferState[]>> = {
   requested: ['sending', 'failed'],
-  // back to requested only when nothing was written (not-sent, or interrupted before a 전문번호 was kept)
+  // back to requested only when nothing was written (the link withdrew the telegram before writing it)
   sending: ['succeeded', 'failed', 'unknown', 'requested'],
   unknown: ['succeeded', 'failed', 'reversed'],
   succeeded: ['reversed'],
