@@ -86,8 +86,10 @@ export class Ledger {
     return { transfer: existing, created: false };
   }
 
-  get(id: string): Promise<TransferRow | null> {
-    return this.ds.getRepository<TransferRow>('Transfer').findOneBy({ id });
+  /** One transfer by id (plain SQL: this runs for every job and every waiting API call). */
+  async get(id: string): Promise<TransferRow | null> {
+    const rows = await this.sql.rows(this.ds, 'SELECT * FROM transfers WHERE id = $1', [id]);
+    return rows.length === 1 ? transferFromRow(rows[0]!) : null;
   }
 
   /** Transfers not yet settled: what a restarted gateway must pick up. */
