@@ -198,6 +198,22 @@ describe.each(['sqlite', 'postgres'] as const)('gateway on %s, Redis and the sim
     const bal = (await (await fetch(`${base}/v1/balances`, { headers: { authorization: `Bearer ${key}` } })).json()) as Record<string, string>;
     expect(bal['account']).toBe('**********1234');
     expect(new Decimal(bal['ledgerBalance']!).equals(sim.ledger.accounts.get('12345678901234')!.balance)).toBe(true);
+    const totals = (await (await fetch(`${base}/v1/totals`, { headers: { authorization: `Bearer ${key}` } })).json()) as Record<string, string>;
+    expect(totals['status']).toBe('answered');
+    expect(Number(totals['totalCount'])).toBe(sim.ledger.transfers.size);
+  });
+
+  it('a failure notice that arrives while its transfer is still being sent is applied once the answer is in', async () => {
+    sim.faults.latencyMs = 300;
+    const { body } = await transfer({}, 0);
+    await eventually(async () => (await row(body['id']!)).seqNo !== null);
+    const t = await row(body['id']!);
+    expect(t.state).toBe('sending');
+    // The bank applied it at once and bounces it before its own answer reaches us.
+    await eventually(() => sim.ledger.find(t.sendDate!, t.seqNo!) !== undefined);
+    await sim.pushFailureNotice(t.sendDate!, t.seqNo!);
+    sim.faults.latencyMs = 0;
+    expect((await settledRow(t.id, ['reversed'])).state).toBe('reversed');
   });
 
   it('stores won exactly, 13 digits and all', async () => {

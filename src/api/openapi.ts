@@ -77,6 +77,7 @@ export function openApiDocument() {
         },
       },
       '/v1/balances': { get: { summary: 'Balance of the parent account (7000/200)', responses: { 200: { description: 'balance' } } } },
+      '/v1/totals': { get: { summary: "Today's transfer totals as the bank counts them (7000/300)", responses: { 200: { description: 'totals' } } } },
       '/health': { get: { summary: 'Liveness', responses: { 200: { description: 'ok' } } } },
       '/ready': { get: { summary: 'Readiness: database and bank links', responses: { 200: { description: 'ready' }, 503: { description: 'not ready' } } } },
     },

@@ -20,6 +20,8 @@ export interface ApiBackend {
   waitForChange(id: string, ms: number): Promise<TransferRow | null>;
   verify(institution: string, input: VerificationInput): Promise<unknown>;
   balance(institution: string): Promise<unknown>;
+  /** Today's transfer totals as the bank counts them (7000/300). */
+  totals(institution: string): Promise<unknown>;
   ready(): Promise<{ ready: boolean; detail: Record<string, unknown> }>;
 }
 
@@ -122,6 +124,8 @@ export function buildApi(backend: ApiBackend, keys: ApiKeys, logger: Logger, max
   });
 
   app.get<{ Querystring: { institution?: string } }>('/v1/balances', { schema: { querystring: SCHEMAS.institutionQuery } }, async (req) => backend.balance(institutionOf(req.query.institution)));
+
+  app.get<{ Querystring: { institution?: string } }>('/v1/totals', { schema: { querystring: SCHEMAS.institutionQuery } }, async (req) => backend.totals(institutionOf(req.query.institution)));
 
   app.get('/health', async () => ({ status: 'ok' }));
   app.get('/ready', async (_req, reply) => {

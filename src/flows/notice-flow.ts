@@ -54,11 +54,22 @@ export class NoticeFlow {
       return;
     }
     if (!fresh) return; // already applied when it first came
-    const reason = `failure notice ${sendDate}#${String(f[session.seqNo])}: ${String(f['networkErrorCode'] ?? '')}`;
+    // A transfer still `sending` is reversed by the sweep once its answer is in (see reverseLate).
+    await this.reverse(transferId, `failure notice ${sendDate}#${String(f[session.seqNo])}: ${String(f['networkErrorCode'] ?? '')}`);
+  };
+
+  /** Reverses transfers whose failure notice is stored but not applied yet (run by the gateway's sweep). */
+  async reverseLate(): Promise<number> {
+    const late = await this.ledger.unreversed(this.institution.id);
+    for (const { transferId } of late) await this.reverse(transferId, 'failure notice received while the transfer was being sent');
+    return late.length;
+  }
+
+  private async reverse(transferId: string, reason: string): Promise<void> {
     const reversed = (await this.ledger.move(transferId, 'succeeded', 'reversed', reason)) ?? (await this.ledger.move(transferId, 'unknown', 'reversed', reason));
     if (reversed) {
       this.logger.warn('transfer.reversed', { transferId, reason });
       this.settled?.(reversed);
     }
-  };
+  }
 }

@@ -34,6 +34,7 @@ interface Wired {
   readonly pool: LinkPool;
   readonly queue: TransferQueue;
   readonly transfers: TransferFlow;
+  readonly notices: NoticeFlow;
   readonly verifications: VerificationFlow;
   readonly simulator?: BankSimulator;
 }
@@ -132,7 +133,7 @@ export class Gateway {
         ...(password ? { accountPassword: password } : {}),
       });
       queue.start({ send: (id) => transfers.send(id), inquire: (id) => transfers.inquire(id) }, options.concurrency ?? 200, inst.ratePerSecond);
-      institutions.set(inst.id, { config: inst, codec, pool, queue, transfers, verifications: new VerificationFlow(inst, pool, codes), ...(simulator ? { simulator } : {}) });
+      institutions.set(inst.id, { config: inst, codec, pool, queue, transfers, notices, verifications: new VerificationFlow(inst, pool, codes), ...(simulator ? { simulator } : {}) });
     }
 
     await gw.sweep();
@@ -177,12 +178,13 @@ export class Gateway {
     await this.redis.stop();
   }
 
-  /** Re-queues what was left behind (see TransferFlow.recover). */
+  /** Re-queues what was left behind (see TransferFlow.recover) and applies late failure notices. */
   async sweep(): Promise<void> {
     this.sweeps++;
     for (const w of this.institutions.values()) {
       const n = await w.transfers.recover(this.sweeps);
       if (n > 0 && this.sweeps === 1) this.log.info('gateway.recovered', { institution: w.config.id, transfers: n });
+      await w.notices.reverseLate();
     }
   }
 
@@ -234,6 +236,12 @@ export class Gateway {
           this.settled.on(id, done);
         }),
       verify: (id, input) => this.wired(id).verifications.verify(input),
+      totals: async (id) => {
+        const w = this.wired(id);
+        const o = await w.pool.request('totals.request', { withdrawAccount: w.config.withdrawAccount }, { timeoutMs: 15_000 });
+        if (o.status !== 'answered') return { status: 'unavailable', reason: o.reason };
+        return { status: 'answered', responseCode: o.responseCode, ...maskFields(w.codec.message(o.response.message), o.response.fields) };
+      },
       balance: async (id) => {
         const w = this.wired(id);
         const o = await w.pool.request('balance.request', { account: w.config.withdrawAccount }, { timeoutMs: 15_000 });

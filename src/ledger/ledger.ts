@@ -207,6 +207,20 @@ export class Ledger {
     }
   }
 
+  /**
+   * Transfers named by a stored failure notice that are still `succeeded` or `unknown`: a notice that came
+   * while its transfer was being sent, or before a crash let it be applied. The sweep reverses them.
+   */
+  async unreversed(institution: string): Promise<{ transferId: string; state: TransferState }[]> {
+    const rows = await this.sql.rows(
+      this.ds,
+      `SELECT t.id, t.state FROM notices n JOIN transfers t ON t.id = n.transfer_id
+       WHERE n.institution = $1 AND n.message = 'failureNotice.request' AND t.state IN ('succeeded', 'unknown')`,
+      [institution],
+    );
+    return rows.map((r) => ({ transferId: String(r['id']), state: String(r['state']) as TransferState }));
+  }
+
   notices(institution: string): Promise<NoticeRow[]> {
     return this.ds.getRepository<NoticeRow>('Notice').find({ where: { institution }, order: { id: 'ASC' } });
   }
