@@ -45,7 +45,7 @@ async function startSim(root: string): Promise<{ child: ChildProcess; port: numb
  * open loop at `rate` per second (latency under load), one at a time (the gateway's own cost next to the
  * bank's round trip, measured on the same link with a balance inquiry).
  */
-export async function benchGateway(db: 'sqlite' | 'postgres' | 'postgres-socket', concurrency = 64, total = 6_000, rate = 500, seconds = 10): Promise<GatewayBenchResult> {
+export async function benchGateway(db: 'sqlite' | 'postgres' | 'postgres-socket', concurrency = 128, total = 10_000, rate = 500, seconds = 10): Promise<GatewayBenchResult> {
   const root = projectRoot();
   const sim = await startSim(root);
   let databaseUrl = join(mkdtempSync(join(tmpdir(), 'firmbank-bench-')), 'ledger.sqlite');
@@ -80,45 +80,19 @@ export async function benchGateway(db: 'sqlite' | 'postgres' | 'postgres-socket'
   const gw = await Gateway.start(config, { logger: silentLogger, concurrency: 256 });
   try {
     const key = await gw.apiKeys.create('bench', new Decimal('1000000000'));
-    const url = `http://127.0.0.1:${gw.apiPort}/v1/transfers`;
-    let n = 0;
-    const one = async (): Promise<number> => {
-      const t0 = performance.now();
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', prefer: 'wait=30' },
-        body: JSON.stringify({ requestId: `b-${++n}`, bankCode: '004', account: '110123456789', amount: '1', memo: '벤치' }),
+    const url = `http://127.0.0.1:${gw.apiPort}`;
+    // The callers run in a process of their own, as the internal services would.
+    const load = (...args: (string | number)[]) =>
+      new Promise<{ perSec: number; lat: number[] }>((resolve, reject) => {
+        const child = spawn(process.execPath, [join(root, 'dist/bench/load.js'), url, key, ...args.map(String)], { stdio: ['ignore', 'pipe', 'inherit'] });
+        let out = '';
+        child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+        child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as { perSec: number; lat: number[] }) : reject(new Error(`load generator exited ${code}`))));
       });
-      const body = (await res.json()) as { state?: string };
-      if (res.status !== 201 || body.state !== 'succeeded') throw new Error(`bench: ${res.status} ${JSON.stringify(body)}`);
-      return performance.now() - t0;
-    };
-    const closedLoop = async (count: number, callers: number) => {
-      let left = count;
-      const lat: number[] = [];
-      const t0 = performance.now();
-      await Promise.all(Array.from({ length: callers }, async () => {
-        while (left-- > 0) lat.push(await one());
-      }));
-      return { perSec: (count * 1000) / (performance.now() - t0), lat: lat.sort((a, b) => a - b) };
-    };
-    await closedLoop(500, 16); // warm-up
-    const loaded = await closedLoop(total, concurrency);
-
-    // Open loop: start one every 1/rate s, whatever the previous did.
-    const lat: number[] = [];
-    const pending: Promise<void>[] = [];
-    const start = performance.now();
-    for (let i = 0; i < rate * seconds; i++) {
-      const due = start + (i * 1000) / rate;
-      const wait = due - performance.now();
-      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-      pending.push(one().then((ms) => void lat.push(ms)));
-    }
-    await Promise.all(pending);
-    lat.sort((a, b) => a - b);
-
-    const idle = (await closedLoop(300, 1)).lat;
+    await load('closed', 500, 16); // warm-up
+    const loaded = await load("closed", total, concurrency);
+    const lat = (await load('open', rate, seconds)).lat;
+    const idle = (await load('closed', 300, 1)).lat;
     const link = gw.institutions.get('hecto')!.pool;
     const bank: number[] = [];
     for (let i = 0; i < 300; i++) {

@@ -152,7 +152,7 @@ describe.each(['sqlite', 'postgres'] as const)('gateway on %s, Redis and the sim
   });
 
   it('late and duplicate answers do not double anything', async () => {
-    sim.faults.lateMs = 600;
+    sim.faults.lateMs = 1_500;
     sim.faults.arm('late', { message: 'transfer.request' });
     const late = await settledRow((await transfer({}, 0)).body['id']!);
     sim.faults.arm('duplicate', { message: 'transfer.request' });
@@ -204,7 +204,7 @@ describe.each(['sqlite', 'postgres'] as const)('gateway on %s, Redis and the sim
   });
 
   it('a failure notice that arrives while its transfer is still being sent is applied once the answer is in', async () => {
-    sim.faults.latencyMs = 300;
+    sim.faults.latencyMs = 150; // the answer comes after the notice, and before the request times out
     const { body } = await transfer({}, 0);
     await eventually(async () => (await row(body['id']!)).seqNo !== null);
     const t = await row(body['id']!);
@@ -214,6 +214,15 @@ describe.each(['sqlite', 'postgres'] as const)('gateway on %s, Redis and the sim
     await sim.pushFailureNotice(t.sendDate!, t.seqNo!);
     sim.faults.latencyMs = 0;
     expect((await settledRow(t.id, ['reversed'])).state).toBe('reversed');
+  });
+
+  it('a transfer whose queueing was lost (Redis down after the commit) is picked up by the sweep', async () => {
+    const { transfer: t } = await gw.ledger.createTransfer({
+      service: 'payroll', requestId: `lost-${db}`, requestHash: 'h', institution: 'hecto', bankCode: '004', companyId: 'FIRMBANK01',
+      withdrawAccount: '12345678901234', depositBankCode: '004', depositAccount: '110123456789', amount: new Decimal(777), memo: '', recipientName: '',
+    });
+    expect((await settledRow(t.id)).state).toBe('succeeded');
+    await invariant();
   });
 
   it('stores won exactly, 13 digits and all', async () => {

@@ -165,8 +165,8 @@ export class TransferFlow {
    * start and then periodically. Unknown transfers get an inquiry (unless an operator must look), the
    * others a send job, which sorts out `sending` by whether a 전문번호 was kept.
    */
-  async recover(sweep: number): Promise<number> {
-    const rows = await this.d.ledger.unsettled(this.d.institution.id);
+  async recover(sweep: number, minAgeMs: number): Promise<number> {
+    const rows = await this.d.ledger.unsettled(this.d.institution.id, minAgeMs);
     for (const t of rows) {
       if (t.state === 'unknown') {
         if (!t.needsOperator) await this.d.queue.inquire(t.id, t.inquiries + 1, 0);

@@ -64,6 +64,7 @@ export class Gateway {
   private traffic: Omit<TelegramRow, 'id'>[] = [];
   private trafficTimer: NodeJS.Timeout | null = null;
   private sweeps = 0;
+  private sweepMs = 30_000;
   api: FastifyInstance | null = null;
 
   private constructor(
@@ -136,8 +137,9 @@ export class Gateway {
       institutions.set(inst.id, { config: inst, codec, pool, queue, transfers, notices, verifications: new VerificationFlow(inst, pool, codes), ...(simulator ? { simulator } : {}) });
     }
 
+    gw.sweepMs = options.sweepMs ?? 30_000;
     await gw.sweep();
-    gw.sweepTimer = setInterval(() => void gw.sweep().catch((e: unknown) => log.error('gateway.sweep-failed', { error: String(e) })), options.sweepMs ?? 30_000);
+    gw.sweepTimer = setInterval(() => void gw.sweep().catch((e: unknown) => log.error('gateway.sweep-failed', { error: String(e) })), gw.sweepMs);
     gw.sweepTimer.unref();
 
     if (!options.noApi) {
@@ -182,7 +184,9 @@ export class Gateway {
   async sweep(): Promise<void> {
     this.sweeps++;
     for (const w of this.institutions.values()) {
-      const n = await w.transfers.recover(this.sweeps);
+      // At start everything left behind; later only what has not moved for a while (a lost queueing, a
+      // job that gave up): fresh transfers are on their way already.
+      const n = await w.transfers.recover(this.sweeps, this.sweeps === 1 ? 0 : this.sweepMs);
       if (n > 0 && this.sweeps === 1) this.log.info('gateway.recovered', { institution: w.config.id, transfers: n });
       await w.notices.reverseLate();
     }

@@ -92,13 +92,14 @@ export class Ledger {
     return rows.length === 1 ? transferFromRow(rows[0]!) : null;
   }
 
-  /** Transfers not yet settled: what a restarted gateway must pick up. */
-  unsettled(institution: string): Promise<TransferRow[]> {
-    return this.ds
-      .getRepository<TransferRow>('Transfer')
-      .createQueryBuilder('t')
-      .where('t.institution = :institution AND t.state IN (:...states)', { institution, states: ['requested', 'sending', 'unknown'] })
-      .getMany();
+  /** Transfers not yet settled and not changed for `minAgeMs`: what a sweep or a restart must pick up. */
+  async unsettled(institution: string, minAgeMs = 0): Promise<TransferRow[]> {
+    const rows = await this.sql.rows(
+      this.ds,
+      `SELECT * FROM transfers WHERE institution = $1 AND state IN ('requested', 'sending', 'unknown') AND updated_at <= $2`,
+      [institution, new Date(Date.now() - minAgeMs)],
+    );
+    return rows.map(transferFromRow);
   }
 
   /** The transfer a bank means by its 전문번호 (failure notices, inquiries). */

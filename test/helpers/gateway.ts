@@ -53,7 +53,7 @@ export function testConfig(databaseUrl: string, extra: Partial<InstitutionConfig
         withdrawAccount: '12345678901234',
         connections: 1,
         ratePerSecond: 10_000,
-        requestTimeoutMs: 300,
+        requestTimeoutMs: 1_000,
         inquiryDelayMs: 30,
         inquiryMaxAttempts: 5,
         enforceHours: false,
