@@ -101,7 +101,7 @@ describe('firmbank CLI', () => {
     expect(JSON.parse(cli(['code', '004', '7430']).stdout.toString())).toMatchObject({ outcome: 'processing', listed: true });
   });
 
-  it('runs the demo that npm start runs', () => {
+  it('runs the codec demo (npm run demo)', () => {
     const r = cli(['demo']);
     expect(r.status).toBe(0);
     expect(r.stdout.toString()).toContain('"memo": "급여１１월"');
