@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { Gateway } from '../src/gateway/gateway.js';
 import { silentLogger } from '../src/log/logger.js';
 import { projectRoot } from '../src/paths.js';
 import { formatRate } from './measure.js';
+import { spawnSimulator } from './sim-process.js';
 
 export interface GatewayBenchResult {
   readonly db: string;
@@ -25,20 +26,6 @@ function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
 }
 
-async function startSim(root: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [join(root, 'bin/firmbank.js'), 'sim', '--spec', join(root, 'specs/hecto.yaml'), '--port', '0'], { stdio: ['ignore', 'pipe', 'ignore'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /listening on 127\.0\.0\.1:(\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    child.once('exit', () => reject(new Error('simulator exited')));
-  });
-  return { child, port };
-}
-
 /**
  * Transfers through the HTTP API (`Prefer: wait=30`, so each call returns the bank's final answer) to the
  * simulator in another process and back. Three runs: closed loop with `concurrency` callers (throughput),
@@ -47,7 +34,7 @@ async function startSim(root: string): Promise<{ child: ChildProcess; port: numb
  */
 export async function benchGateway(db: 'sqlite' | 'postgres' | 'postgres-socket', concurrency = 128, total = 10_000, rate = 500, seconds = 10): Promise<GatewayBenchResult> {
   const root = projectRoot();
-  const sim = await startSim(root);
+  const sim = await spawnSimulator(root);
   let databaseUrl = join(mkdtempSync(join(tmpdir(), 'firmbank-bench-')), 'ledger.sqlite');
   const dbName = `fb_bench_${Date.now()}`;
   if (db !== 'sqlite') {

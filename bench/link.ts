@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { TelegramCodec } from '../src/codec/telegram-codec.js';
 import { BankLink } from '../src/link/bank-link.js';
@@ -6,6 +5,7 @@ import { MemorySequenceSource } from '../src/link/sequence.js';
 import { loadSpecFile } from '../src/spec/load-spec.js';
 import { projectRoot } from '../src/paths.js';
 import { formatRate } from './measure.js';
+import { spawnSimulator } from './sim-process.js';
 
 export interface LinkBenchResult {
   readonly requests: number;
@@ -53,17 +53,8 @@ async function drive(link: BankLink, total: number, window: number): Promise<{ p
 export async function benchLink(requests = 300_000, window = 1_000): Promise<LinkBenchResult> {
   const root = projectRoot();
   const spec = join(root, 'specs/hecto.yaml');
-  const sim = spawn(process.execPath, [join(root, 'bin/firmbank.js'), 'sim', '--spec', spec, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const { child: sim, port } = await spawnSimulator(root);
   try {
-    const port = await new Promise<number>((resolve, reject) => {
-      let out = '';
-      sim.stdout!.on('data', (c: Buffer) => {
-        out += c.toString();
-        const m = /listening on 127\.0\.0\.1:(\d+)/.exec(out);
-        if (m) resolve(Number(m[1]));
-      });
-      sim.once('exit', (code) => reject(new Error(`simulator exited (${code}): ${out}`)));
-    });
     const codec = new TelegramCodec(loadSpecFile(spec));
     const link = new BankLink({ codec, host: '127.0.0.1', port, companyId: 'BENCH01', bankCode: '004', sequence: new MemorySequenceSource(), requestTimeoutMs: 60_000 }).start();
     if (!(await link.ready())) throw new Error('bench: link not ready');

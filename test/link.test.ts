@@ -26,7 +26,7 @@ async function setup(extra: Parameters<typeof linkTo>[1] = {}): Promise<{ sim: B
 describe('BankLink against the simulator, real sockets', () => {
   it('opens the business day, then a transfer is answered and the bank applied it', async () => {
     const traffic: TrafficRecord[] = [];
-    const { sim, link } = await setup({ onTraffic: (r) => traffic.push(r) });
+    const { sim, link } = await setup({ onTraffic: (r) => void traffic.push(r) });
     const o = await link.request('transfer.request', TRANSFER);
     expect(o.status).toBe('answered');
     if (o.status !== 'answered') return;
@@ -176,7 +176,7 @@ describe('BankLink against the simulator, real sockets', () => {
   it('reopens the business day when the date changes, before any other business', async () => {
     let now = new Date('2026-11-24T14:59:59.000Z'); // 23:59:59 KST
     const traffic: TrafficRecord[] = [];
-    const { link } = await setup({ clock: () => now, onTraffic: (r) => traffic.push(r) });
+    const { link } = await setup({ clock: () => now, onTraffic: (r) => void traffic.push(r) });
     expect((await link.request('balance.request', { account: '12345678901234' })).status).toBe('answered');
     now = new Date('2026-11-24T15:00:01.000Z'); // 00:00:01 KST, the next day
     const o = await link.request('balance.request', { account: '12345678901234' });

@@ -62,6 +62,7 @@ export class Gateway {
   private readonly settled = new EventEmitter();
   private sweepTimer: NodeJS.Timeout | null = null;
   private traffic: Omit<TelegramRow, 'id'>[] = [];
+  private trafficWaiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
   private trafficTimer: NodeJS.Timeout | null = null;
   private sweeps = 0;
   private sweepMs = 30_000;
@@ -193,11 +194,12 @@ export class Gateway {
   }
 
   /**
-   * Keeps every telegram that crossed a link and was not already kept before it was sent (responses,
-   * notices and their replies, session telegrams), batched: one INSERT per few milliseconds.
+   * Keeps every telegram that crossed a link and was not already kept before it was sent (answers,
+   * notices and their replies, session telegrams), batched: one INSERT per few milliseconds. The promise
+   * resolves when the batch is committed; the link waits for it before it hands an answer to the flows.
    */
-  private keepTraffic(inst: InstitutionConfig, r: TrafficRecord): void {
-    if (r.kept) return;
+  private keepTraffic(inst: InstitutionConfig, r: TrafficRecord): Promise<void> | undefined {
+    if (r.kept) return undefined;
     const session = this.institutions.get(inst.id)?.codec.spec.session;
     let seqNo: string | null = null;
     let sendDate: string | null = null;
@@ -209,13 +211,23 @@ export class Gateway {
       // kept as raw bytes all the same
     }
     this.traffic.push({ transferId: null, institution: inst.id, direction: r.direction, message: r.message, seqNo, sendDate, raw: r.raw, at: r.at });
-    if (!this.trafficTimer) this.trafficTimer = setTimeout(() => void this.flushTraffic(), 5);
+    if (!this.trafficTimer) this.trafficTimer = setTimeout(() => void this.flushTraffic(), 2);
+    const kept = new Promise<void>((resolve, reject) => this.trafficWaiters.push({ resolve, reject }));
+    kept.catch(() => {}); // logged in flushTraffic; only the link's waiting for an answer cares
+    return kept;
   }
 
   private async flushTraffic(): Promise<void> {
     this.trafficTimer = null;
     const batch = this.traffic.splice(0, this.traffic.length);
-    await this.ledger.recordTelegrams(batch).catch((e: unknown) => this.log.error('gateway.telegrams-not-kept', { count: batch.length, error: String(e) }));
+    const waiters = this.trafficWaiters.splice(0, this.trafficWaiters.length);
+    try {
+      await this.ledger.recordTelegrams(batch);
+      for (const w of waiters) w.resolve();
+    } catch (e) {
+      this.log.error('gateway.telegrams-not-kept', { count: batch.length, error: String(e) });
+      for (const w of waiters) w.reject(e);
+    }
   }
 
   private wired(id: string): Wired {

@@ -41,8 +41,11 @@ export interface BankLinkOptions {
   readonly onNotice?: NoticeHandler;
   /** Responses that match no request in flight (late, duplicate, unknown). */
   readonly onUnmatched?: (t: DecodedTelegram, raw: Buffer) => void;
-  /** Every telegram sent (when written) and received. */
-  readonly onTraffic?: (r: TrafficRecord) => void;
+  /**
+   * Every telegram sent (when written) and received. If it returns a promise for a received answer, the
+   * request's outcome waits for it: the answer is kept before anyone acts on it.
+   */
+  readonly onTraffic?: (r: TrafficRecord) => void | Promise<void>;
   readonly logger?: Logger;
 }
 
@@ -315,7 +318,7 @@ export class BankLink {
   }
 
   private received(t: DecodedTelegram, raw: Buffer): void {
-    this.options.onTraffic?.({ direction: 'in', message: t.message, raw: Buffer.from(raw), at: new Date() });
+    const kept = this.options.onTraffic?.({ direction: 'in', message: t.message, raw: Buffer.from(raw), at: new Date() });
     const spec = this.codec.message(t.message);
     if (spec.from === 'bank' && spec.response) {
       void this.notice(t, Buffer.from(raw));
@@ -330,7 +333,16 @@ export class BankLink {
     }
     this.pending.delete(key);
     const code = t.fields[this.session.responseCode];
-    p.resolve({ status: 'answered', request: p.request, response: t, responseRaw: Buffer.from(raw), responseCode: typeof code === 'string' ? code : '' });
+    const outcome: LinkOutcome = { status: 'answered', request: p.request, response: t, responseRaw: Buffer.from(raw), responseCode: typeof code === 'string' ? code : '' };
+    if (!kept) return p.resolve(outcome);
+    kept.then(
+      () => p.resolve(outcome),
+      (e: unknown) => {
+        // The answer stands even if its bytes could not be kept: settling the transfer matters more.
+        this.log.error('link.answer-not-kept', { link: this.where(), message: t.message, error: String(e) });
+        p.resolve(outcome);
+      },
+    );
   }
 
   private async notice(t: DecodedTelegram, raw: Buffer): Promise<void> {

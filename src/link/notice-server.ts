@@ -8,7 +8,7 @@ import { TelegramSocket } from './telegram-socket.js';
 export interface NoticeServerOptions {
   readonly codec: TelegramCodec;
   readonly onNotice: NoticeHandler;
-  readonly onTraffic?: (r: TrafficRecord) => void;
+  readonly onTraffic?: (r: TrafficRecord) => void | Promise<void>;
   readonly logger?: Logger;
 }
 
