@@ -6,6 +6,8 @@ import { Decimal } from 'decimal.js';
 import pg from 'pg';
 import type { GatewayConfig } from '../src/config/config.js';
 import { Gateway } from '../src/gateway/gateway.js';
+import { BankLink } from '../src/link/bank-link.js';
+import { MemorySequenceSource } from '../src/link/sequence.js';
 import { silentLogger } from '../src/log/logger.js';
 import { projectRoot } from '../src/paths.js';
 import { formatRate } from './measure.js';
@@ -80,7 +82,9 @@ export async function benchGateway(db: 'sqlite' | 'postgres' | 'postgres-socket'
     const loaded = await load("closed", total, concurrency);
     const lat = (await load('open', rate, seconds)).lat;
     const idle = (await load('closed', 300, 1)).lat;
-    const link = gw.institutions.get('hecto')!.pool;
+    // The bank's own round trip: a bare link to the same simulator, keeping nothing.
+    const link = new BankLink({ codec: gw.institutions.get('hecto')!.codec, host: '127.0.0.1', port: sim.port, companyId: 'BENCH02', bankCode: '004', sequence: new MemorySequenceSource() }).start();
+    await link.ready();
     const bank: number[] = [];
     for (let i = 0; i < 300; i++) {
       const t0 = performance.now();
@@ -88,6 +92,7 @@ export async function benchGateway(db: 'sqlite' | 'postgres' | 'postgres-socket'
       bank.push(performance.now() - t0);
     }
     bank.sort((a, b) => a - b);
+    await link.close();
     return { db, perSec: loaded.perSec, concurrency, rate, p50ms: pct(lat, 0.5), p99ms: pct(lat, 0.99), idleP50ms: pct(idle, 0.5), bankP50ms: pct(bank, 0.5) };
   } finally {
     await gw.stop();

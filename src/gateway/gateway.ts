@@ -63,7 +63,8 @@ export class Gateway {
   private sweepTimer: NodeJS.Timeout | null = null;
   private traffic: Omit<TelegramRow, 'id'>[] = [];
   private trafficWaiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
-  private trafficTimer: NodeJS.Timeout | null = null;
+  private trafficTimer: NodeJS.Immediate | null = null;
+  private flushing = false;
   private sweeps = 0;
   private sweepMs = 30_000;
   api: FastifyInstance | null = null;
@@ -175,7 +176,8 @@ export class Gateway {
       await w.pool.close();
       await w.simulator?.close();
     }
-    if (this.trafficTimer) clearTimeout(this.trafficTimer);
+    if (this.trafficTimer) clearImmediate(this.trafficTimer);
+    while (this.flushing) await new Promise((r) => setTimeout(r, 5));
     await this.flushTraffic();
     await this.ds.destroy();
     await this.redis.stop();
@@ -211,14 +213,25 @@ export class Gateway {
       // kept as raw bytes all the same
     }
     this.traffic.push({ transferId: null, institution: inst.id, direction: r.direction, message: r.message, seqNo, sendDate, raw: r.raw, at: r.at });
-    if (!this.trafficTimer) this.trafficTimer = setTimeout(() => void this.flushTraffic(), 2);
+    this.scheduleTrafficFlush();
     const kept = new Promise<void>((resolve, reject) => this.trafficWaiters.push({ resolve, reject }));
     kept.catch(() => {}); // logged in flushTraffic; only the link's waiting for an answer cares
     return kept;
   }
 
+  /**
+   * One INSERT at a time: what arrives while one is running goes in the next. Idle, a telegram is written
+   * at the end of the event-loop turn it arrived in; busy, batches grow by themselves.
+   */
+  private scheduleTrafficFlush(): void {
+    if (this.trafficTimer || this.flushing) return;
+    this.trafficTimer = setImmediate(() => void this.flushTraffic());
+  }
+
   private async flushTraffic(): Promise<void> {
     this.trafficTimer = null;
+    if (this.traffic.length === 0) return;
+    this.flushing = true;
     const batch = this.traffic.splice(0, this.traffic.length);
     const waiters = this.trafficWaiters.splice(0, this.trafficWaiters.length);
     try {
@@ -227,6 +240,9 @@ export class Gateway {
     } catch (e) {
       this.log.error('gateway.telegrams-not-kept', { count: batch.length, error: String(e) });
       for (const w of waiters) w.reject(e);
+    } finally {
+      this.flushing = false;
+      if (this.traffic.length > 0) this.scheduleTrafficFlush();
     }
   }
 
