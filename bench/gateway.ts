@@ -58,6 +58,7 @@ export async function benchGateway(db: 'sqlite' | 'postgres' | 'postgres-socket'
     queuePrefix: `fbbench-${Date.now()}`,
     dataDir: mkdtempSync(join(tmpdir(), 'firmbank-bench-data-')),
     maxWaitMs: 30_000,
+    sweepMs: 30_000,
     institutions: [
       {
         id: 'hecto', spec: join(root, 'specs/hecto.yaml'), hours: join(root, 'specs/hours/hecto.yaml'), host: '127.0.0.1', port: sim.port,

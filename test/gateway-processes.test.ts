@@ -75,6 +75,7 @@ describe('gateway processes: crash, restart, scale-out', () => {
     writeFileSync(
       config,
       [
+        'sweepMs: 500',
         'institutions:',
         `  - { id: hecto, simulator: false, host: 127.0.0.1, port: ${port}, bankCode: "004", companyId: FIRMBANK01, withdrawAccount: "12345678901234",`,
         '      requestTimeoutMs: 500, inquiryDelayMs: 200, inquiryMaxAttempts: 20, enforceHours: false }',

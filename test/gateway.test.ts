@@ -141,6 +141,20 @@ describe.each(['sqlite', 'postgres'] as const)('gateway on %s, Redis and the sim
     await invariant();
   });
 
+  it('an unknown transfer the bank never answers about is flagged for an operator after the last inquiry', async () => {
+    sim.faults.arm('no-answer', { message: 'transfer.request' });
+    sim.faults.arm('no-answer', { message: 'resultInquiry.request', count: 5 });
+    const { body } = await transfer({}, 0);
+    await eventually(async () => (await row(body['id']!)).needsOperator, 20_000);
+    const t = await row(body['id']!);
+    expect(t).toMatchObject({ state: 'unknown', inquiries: 5 });
+    expect(sim.ledger.transfers.get(`${t.sendDate}|${t.seqNo}`)?.state).toBe('applied'); // the money did move
+    // Never sent again: an operator settles it (the console's work, done here by hand).
+    expect([...sim.ledger.transfers.values()].filter((x) => x.seqNo === t.seqNo && x.date === t.sendDate)).toHaveLength(1);
+    expect(await gw.ledger.move(t.id, 'unknown', 'succeeded', 'operator: confirmed with the bank by phone', { needsOperator: false })).not.toBeNull();
+    await invariant();
+  }, 30_000);
+
   it('a "processing" answer is settled by inquiry; a refusal fails at once', async () => {
     sim.faults.arm('processing', { message: 'transfer.request' });
     const a = await settledRow((await transfer({}, 0)).body['id']!);

@@ -43,6 +43,8 @@ export interface GatewayConfig {
   readonly dataDir: string;
   /** Longest a POST /v1/transfers may wait for the final result. */
   readonly maxWaitMs: number;
+  /** How often to look for transfers left behind (lost queueing, dead workers, late notices). */
+  readonly sweepMs: number;
   readonly institutions: readonly InstitutionConfig[];
 }
 
@@ -118,6 +120,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     queuePrefix: env['FIRMBANK_QUEUE_PREFIX'] ?? str(file['queuePrefix'], 'firmbank', 'queuePrefix'),
     dataDir,
     maxWaitMs: int(file['maxWaitMs'], 30_000, 'maxWaitMs', 0, 120_000),
+    sweepMs: int(file['sweepMs'], 30_000, 'sweepMs', 100, 3_600_000),
     institutions,
   };
 }

@@ -130,6 +130,8 @@ export class TransferFlow {
     const { ledger } = this.d;
     const t = await ledger.get(id);
     if (!t || t.state !== 'unknown' || t.seqNo === null) return;
+    // The bound holds whoever queued this job (the previous inquiry or a sweep): past it, an operator decides.
+    if (t.needsOperator || t.inquiries >= this.d.institution.inquiryMaxAttempts) return;
     const inquiries = t.inquiries + 1;
     await ledger.patch(id, { inquiries });
     const outcome = await this.d.link.request(

@@ -44,8 +44,6 @@ export interface GatewayOptions {
   readonly clock?: Clock;
   /** Worker concurrency per institution in this process. */
   readonly concurrency?: number;
-  /** Interval of the sweep that re-queues transfers left behind. */
-  readonly sweepMs?: number;
   /** Do not start the HTTP API (tests that drive the flows directly). */
   readonly noApi?: boolean;
 }
@@ -139,7 +137,7 @@ export class Gateway {
       institutions.set(inst.id, { config: inst, codec, pool, queue, transfers, notices, verifications: new VerificationFlow(inst, pool, codes), ...(simulator ? { simulator } : {}) });
     }
 
-    gw.sweepMs = options.sweepMs ?? 30_000;
+    gw.sweepMs = config.sweepMs;
     await gw.sweep();
     gw.sweepTimer = setInterval(() => void gw.sweep().catch((e: unknown) => log.error('gateway.sweep-failed', { error: String(e) })), gw.sweepMs);
     gw.sweepTimer.unref();

@@ -41,6 +41,7 @@ export function testConfig(databaseUrl: string, extra: Partial<InstitutionConfig
     queuePrefix: prefix,
     dataDir: mkdtempSync(join(tmpdir(), 'firmbank-data-')),
     maxWaitMs: 10_000,
+    sweepMs: 200,
     institutions: [
       {
         id: 'hecto',
@@ -65,5 +66,5 @@ export function testConfig(databaseUrl: string, extra: Partial<InstitutionConfig
 }
 
 export async function startGateway(config: GatewayConfig): Promise<Gateway> {
-  return Gateway.start(config, { logger: silentLogger, sweepMs: 200 });
+  return Gateway.start(config, { logger: silentLogger });
 }
