@@ -76,6 +76,10 @@ describe.each(['sqlite', 'postgres'] as const)('gateway on %s, Redis and the sim
     expect(telegrams[0]!.raw.length).toBe(300);
     const got = await fetch(`${base}/v1/transfers/${t.id}`, { headers: { authorization: `Bearer ${key}` } });
     expect(((await got.json()) as { state: string }).state).toBe('succeeded');
+    await eventually(async () => (await gw.ledger.telegrams(t.id)).length === 2);
+    const shown = (await (await fetch(`${base}/v1/transfers/${t.id}/telegrams`, { headers: { authorization: `Bearer ${key}` } })).json()) as { direction: string; message: string; fields: Record<string, string> }[];
+    expect(shown.map((x) => `${x.direction} ${x.message}`)).toEqual(['out transfer.request', 'in transfer.response']);
+    expect(shown[1]!.fields).toMatchObject({ responseCode: '0000', depositAccount: '********6789', depositHolderName: '홍**', amount: '15000' });
     await invariant();
   });
 

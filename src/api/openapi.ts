@@ -68,6 +68,7 @@ export function openApiDocument() {
           responses: { 201: transfer, 200: transfer, 202: transfer, 400: problem, 401: problem, 409: problem, 422: problem, 503: problem },
         },
       },
+      '/v1/transfers/{id}/telegrams': { get: { summary: 'The telegrams of a transfer (decoded, masked)', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'telegrams' }, 404: problem } } },
       '/v1/transfers/{id}': { get: { summary: 'A transfer of the calling service', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: transfer, 404: problem } } },
       '/v1/account-verifications': {
         post: {

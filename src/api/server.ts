@@ -22,6 +22,8 @@ export interface ApiBackend {
   balance(institution: string): Promise<unknown>;
   /** Today's transfer totals as the bank counts them (7000/300). */
   totals(institution: string): Promise<unknown>;
+  /** The telegrams of a transfer: raw bytes (hex) and the decoded view, masked. */
+  telegrams(transfer: TransferRow): Promise<unknown[]>;
   ready(): Promise<{ ready: boolean; detail: Record<string, unknown> }>;
 }
 
@@ -116,6 +118,12 @@ export function buildApi(backend: ApiBackend, keys: ApiKeys, logger: Logger, max
     // Another service's transfer does not exist, as far as this caller can tell.
     if (!t || t.service !== req.caller.service) return sendProblem(reply, { status: 404, code: 'FB_NOT_FOUND', title: 'Not found', detail: `no transfer ${req.params.id}` });
     return transferView(t);
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/transfers/:id/telegrams', { schema: { params: SCHEMAS.idParams } }, async (req, reply) => {
+    const t = await backend.get(req.params.id);
+    if (!t || t.service !== req.caller.service) return sendProblem(reply, { status: 404, code: 'FB_NOT_FOUND', title: 'Not found', detail: `no transfer ${req.params.id}` });
+    return backend.telegrams(t);
   });
 
   app.post<{ Body: VerificationInput & { institution?: string } }>('/v1/account-verifications', { schema: { body: SCHEMAS.verificationRequest } }, async (req) => {

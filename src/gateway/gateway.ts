@@ -266,6 +266,20 @@ export class Gateway {
           this.settled.on(id, done);
         }),
       verify: (id, input) => this.wired(id).verifications.verify(input),
+      telegrams: async (t) => {
+        const codec = this.wired(t.institution).codec;
+        return (await this.ledger.telegrams(t.id)).map((row) => {
+          let decoded: Record<string, string | null> | string;
+          try {
+            const d = codec.decode(row.raw);
+            decoded = maskFields(codec.message(d.message), d.fields);
+          } catch (e) {
+            decoded = `not decodable: ${(e as Error).message}`;
+          }
+          // The decoded view, masked; the raw bytes stay in the ledger (they hold account numbers in clear).
+          return { direction: row.direction, message: row.message, seqNo: row.seqNo, sendDate: row.sendDate, at: row.at, length: row.raw.length, fields: decoded };
+        });
+      },
       totals: async (id) => {
         const w = this.wired(id);
         const o = await w.pool.request('totals.request', { withdrawAccount: w.config.withdrawAccount }, { timeoutMs: 15_000 });

@@ -186,8 +186,30 @@ export class Ledger {
     else await inTransaction(this.ds, (m) => this.sql.rows(m, text, params));
   }
 
-  telegrams(transferId: string): Promise<TelegramRow[]> {
-    return this.ds.getRepository<TelegramRow>('Telegram').find({ where: { transferId }, order: { id: 'ASC' } });
+  /**
+   * The telegrams of a transfer: those kept with it (its 2000/100, its inquiries) and the answers to them,
+   * which carry the same send date and 전문번호.
+   */
+  async telegrams(transferId: string): Promise<TelegramRow[]> {
+    const rows = await this.sql.rows(
+      this.ds,
+      `SELECT * FROM telegrams WHERE transfer_id = $1
+         OR (transfer_id IS NULL AND direction = 'in' AND EXISTS (
+           SELECT 1 FROM telegrams o WHERE o.transfer_id = $1 AND o.institution = telegrams.institution AND o.send_date = telegrams.send_date AND o.seq_no = telegrams.seq_no))
+       ORDER BY id`,
+      [transferId],
+    );
+    return rows.map((r) => ({
+      id: Number(r['id']),
+      transferId: r['transfer_id'] === null ? null : String(r['transfer_id']),
+      institution: String(r['institution']),
+      direction: String(r['direction']) as 'in' | 'out',
+      message: String(r['message']),
+      seqNo: r['seq_no'] === null ? null : String(r['seq_no']),
+      sendDate: r['send_date'] === null ? null : String(r['send_date']),
+      raw: Buffer.from(r['raw'] as Uint8Array),
+      at: r['at'] instanceof Date ? r['at'] : new Date(String(r['at']).replace(' ', 'T') + 'Z'),
+    }));
   }
 
   events(transferId: string) {
