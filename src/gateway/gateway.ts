@@ -64,7 +64,6 @@ export class Gateway {
   private trafficTimer: NodeJS.Immediate | null = null;
   private flushing = false;
   private sweeps = 0;
-  private sweepMs = 30_000;
   api: FastifyInstance | null = null;
 
   private constructor(
@@ -137,9 +136,8 @@ export class Gateway {
       institutions.set(inst.id, { config: inst, codec, pool, queue, transfers, notices, verifications: new VerificationFlow(inst, pool, codes), ...(simulator ? { simulator } : {}) });
     }
 
-    gw.sweepMs = config.sweepMs;
     await gw.sweep();
-    gw.sweepTimer = setInterval(() => void gw.sweep().catch((e: unknown) => log.error('gateway.sweep-failed', { error: String(e) })), gw.sweepMs);
+    gw.sweepTimer = setInterval(() => void gw.sweep().catch((e: unknown) => log.error('gateway.sweep-failed', { error: String(e) })), config.sweepMs);
     gw.sweepTimer.unref();
 
     if (!options.noApi) {
@@ -187,7 +185,7 @@ export class Gateway {
     for (const w of this.institutions.values()) {
       // At start everything left behind; later only what has not moved for a while (a lost queueing, a
       // job that gave up): fresh transfers are on their way already.
-      const n = await w.transfers.recover(this.sweeps, this.sweeps === 1 ? 0 : this.sweepMs);
+      const n = await w.transfers.recover(this.sweeps, this.sweeps === 1 ? 0 : this.config.sweepMs);
       if (n > 0 && this.sweeps === 1) this.log.info('gateway.recovered', { institution: w.config.id, transfers: n });
       await w.notices.reverseLate();
     }
