@@ -10,6 +10,7 @@ import type { Ledger } from '../ledger/ledger.js';
 import type { RequestOptions } from '../link/bank-link.js';
 import type { Clock } from '../link/clock.js';
 import type { LinkOutcome, SentTelegram } from '../link/exchange.js';
+import { EncodeError } from '../codec/encode-error.js';
 import type { Logger } from '../log/logger.js';
 import type { TransferQueue } from '../queue/transfer-queue.js';
 import type { BusinessHours } from './business-hours.js';
@@ -98,13 +99,23 @@ export class TransferFlow {
     if (t.state !== 'requested') return;
     const claim = randomUUID();
     let claimed = false;
-    const outcome = await this.d.link.request('transfer.request', this.transferFields(t), {
-      beforeSend: async (req) => {
-        const kept = { transferId: t.id, institution: t.institution, direction: 'out' as const, message: req.message, seqNo: req.seqNo, sendDate: req.sendDate, raw: req.raw, at: new Date() };
-        if (!(await ledger.claimAndKeep(kept, claim))) throw new Error('another worker has it');
-        claimed = true;
-      },
-    });
+    let outcome: LinkOutcome;
+    try {
+      outcome = await this.d.link.request('transfer.request', this.transferFields(t), {
+        beforeSend: async (req) => {
+          const kept = { transferId: t.id, institution: t.institution, direction: 'out' as const, message: req.message, seqNo: req.seqNo, sendDate: req.sendDate, raw: req.raw, at: new Date() };
+          if (!(await ledger.claimAndKeep(kept, claim))) throw new Error('another worker has it');
+          claimed = true;
+        },
+      });
+    } catch (e) {
+      // A telegram that cannot be built (the spec changed since it was accepted) never will be: nothing
+      // was sent, so it fails rather than wait in the queue forever.
+      if (!(e instanceof EncodeError)) throw e;
+      const failed = await ledger.move(id, 'requested', 'failed', `cannot be encoded: ${e.message}`);
+      if (failed) this.d.settled?.(failed);
+      return;
+    }
     switch (outcome.status) {
       case 'not-sent':
         if (claimed) await ledger.move(id, 'sending', 'requested', `not sent: ${outcome.reason}`, { seqNo: null, sendDate: null, claimToken: null }, claim);
