@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Decimal } from 'decimal.js';
+import { EncodeError } from '../codec/encode-error.js';
 import type { TelegramCodec } from '../codec/telegram-codec.js';
 import type { FieldInput } from '../codec/values.js';
 import type { Outcome } from '../codes/outcome.js';
@@ -10,7 +11,6 @@ import type { Ledger } from '../ledger/ledger.js';
 import type { RequestOptions } from '../link/bank-link.js';
 import type { Clock } from '../link/clock.js';
 import type { LinkOutcome, SentTelegram } from '../link/exchange.js';
-import { EncodeError } from '../codec/encode-error.js';
 import type { Logger } from '../log/logger.js';
 import type { TransferQueue } from '../queue/transfer-queue.js';
 import type { BusinessHours } from './business-hours.js';
