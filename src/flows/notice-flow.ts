@@ -61,7 +61,7 @@ export class NoticeFlow {
   /** Reverses transfers whose failure notice is stored but not applied yet (run by the gateway's sweep). */
   async reverseLate(): Promise<number> {
     const late = await this.ledger.unreversed(this.institution.id);
-    for (const { transferId } of late) await this.reverse(transferId, 'failure notice received while the transfer was being sent');
+    for (const transferId of late) await this.reverse(transferId, 'failure notice received while the transfer was being sent');
     return late.length;
   }
 

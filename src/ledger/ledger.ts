@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Decimal } from 'decimal.js';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { isUniqueViolation } from './db-errors.js';
 import type { NoticeRow, TelegramRow, TransferEventRow, TransferRow } from './entities.js';
 import { IdempotencyConflictError } from './idempotency-conflict-error.js';
@@ -80,15 +80,23 @@ export class Ledger {
       });
     }
     if (created) return { transfer: row, created: true };
-    const existing = await this.ds.getRepository<TransferRow>('Transfer').findOneBy({ service: input.service, requestId: input.requestId });
+    const existing = await this.one('SELECT * FROM transfers WHERE service = $1 AND request_id = $2', [input.service, input.requestId]);
     if (!existing) throw new Error(`ledger: request id ${input.requestId} of ${input.service} is taken but not found`);
     if (existing.requestHash !== input.requestHash) throw new IdempotencyConflictError(input.service, input.requestId, existing.id);
     return { transfer: existing, created: false };
   }
 
-  /** One transfer by id (plain SQL: this runs for every job and every waiting API call). */
-  async get(id: string): Promise<TransferRow | null> {
-    const rows = await this.sql.rows(this.ds, 'SELECT * FROM transfers WHERE id = $1', [id]);
+  /** One transfer by id. */
+  get(id: string): Promise<TransferRow | null> {
+    return this.one('SELECT * FROM transfers WHERE id = $1', [id]);
+  }
+
+  /**
+   * Transfers are read with plain SQL and one mapper, whatever the query: one place decides how each
+   * database hands back amounts, booleans and times.
+   */
+  private async one(text: string, params: unknown[]): Promise<TransferRow | null> {
+    const rows = await this.sql.rows(this.ds, text, params);
     return rows.length === 1 ? transferFromRow(rows[0]!) : null;
   }
 
@@ -104,7 +112,13 @@ export class Ledger {
 
   /** The transfer a bank means by its 전문번호 (failure notices, inquiries). */
   findBySeq(institution: string, bankCode: string, companyId: string, sendDate: string, seqNo: string): Promise<TransferRow | null> {
-    return this.ds.getRepository<TransferRow>('Transfer').findOneBy({ institution, bankCode, companyId, sendDate, seqNo });
+    return this.one('SELECT * FROM transfers WHERE institution = $1 AND bank_code = $2 AND company_id = $3 AND send_date = $4 AND seq_no = $5', [
+      institution,
+      bankCode,
+      companyId,
+      sendDate,
+      seqNo,
+    ]);
   }
 
   /**
@@ -115,11 +129,8 @@ export class Ledger {
   async move(id: string, from: TransferState, to: TransferState, reason: string, patch: TransferPatch = {}, claim?: string): Promise<TransferRow | null> {
     if (!canMove(from, to)) throw new Error(`ledger: ${from} → ${to} is not a transfer state change`);
     const now = new Date();
-    const keys = Object.keys(patch) as (keyof TransferPatch)[];
     const params: unknown[] = [to, now, id, from, claim ?? null, reason.slice(0, 300)];
-    const set = keys.map((k, i) => `${COLUMN[k]} = $${params.length + i + 1}`);
-    params.push(...keys.map((k) => patch[k] ?? null));
-    const update = `UPDATE transfers SET state = $1, updated_at = $2${set.map((x) => ', ' + x).join('')}
+    const update = `UPDATE transfers SET state = $1, updated_at = $2${setClause(patch, params)}
       WHERE id = $3 AND state = $4 AND (CAST($5 AS VARCHAR(36)) IS NULL OR claim_token = CAST($5 AS VARCHAR(36))) RETURNING *`;
     const event = `INSERT INTO transfer_events (transfer_id, from_state, to_state, reason, at)`;
     if (this.sql.postgres) {
@@ -137,7 +148,9 @@ export class Ledger {
 
   /** Sets fields without a state change (inquiry counters, the operator flag). */
   async patch(id: string, patch: TransferPatch): Promise<void> {
-    await inTransaction(this.ds, (m) => m.update('Transfer', { id }, { ...patch, updatedAt: new Date() }));
+    const params: unknown[] = [id, new Date()];
+    const text = `UPDATE transfers SET updated_at = $2${setClause(patch, params)} WHERE id = $1`;
+    await inTransaction(this.ds, (m) => this.sql.rows(m, text, params));
   }
 
   /**
@@ -201,14 +214,14 @@ export class Ledger {
     );
     return rows.map((r) => ({
       id: Number(r['id']),
-      transferId: r['transfer_id'] === null ? null : String(r['transfer_id']),
+      transferId: textOrNull(r['transfer_id']),
       institution: String(r['institution']),
       direction: String(r['direction']) as 'in' | 'out',
       message: String(r['message']),
-      seqNo: r['seq_no'] === null ? null : String(r['seq_no']),
-      sendDate: r['send_date'] === null ? null : String(r['send_date']),
+      seqNo: textOrNull(r['seq_no']),
+      sendDate: textOrNull(r['send_date']),
       raw: Buffer.from(r['raw'] as Uint8Array),
-      at: r['at'] instanceof Date ? r['at'] : new Date(String(r['at']).replace(' ', 'T') + 'Z'),
+      at: time(r['at']),
     }));
   }
 
@@ -234,27 +247,39 @@ export class Ledger {
    * Transfers named by a stored failure notice that are still `succeeded` or `unknown`: a notice that came
    * while its transfer was being sent, or before a crash let it be applied. The sweep reverses them.
    */
-  async unreversed(institution: string): Promise<{ transferId: string; state: TransferState }[]> {
+  async unreversed(institution: string): Promise<string[]> {
     const rows = await this.sql.rows(
       this.ds,
-      `SELECT t.id, t.state FROM notices n JOIN transfers t ON t.id = n.transfer_id
+      `SELECT t.id FROM notices n JOIN transfers t ON t.id = n.transfer_id
        WHERE n.institution = $1 AND n.message = 'failureNotice.request' AND t.state IN ('succeeded', 'unknown')`,
       [institution],
     );
-    return rows.map((r) => ({ transferId: String(r['id']), state: String(r['state']) as TransferState }));
+    return rows.map((r) => String(r['id']));
   }
 
   notices(institution: string): Promise<NoticeRow[]> {
     return this.ds.getRepository<NoticeRow>('Notice').find({ where: { institution }, order: { id: 'ASC' } });
   }
-
 }
+
+/** `, column = $n …` for the fields of `patch`, appending their values to `params`. */
+function setClause(patch: TransferPatch, params: unknown[]): string {
+  return (Object.keys(patch) as (keyof TransferPatch)[])
+    .map((k) => {
+      params.push(patch[k] ?? null);
+      return `, ${COLUMN[k]} = $${params.length}`;
+    })
+    .join('');
+}
+
+const textOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+
+/** pg returns Date; SQLite returns the UTC text TypeORM and Sql write ("YYYY-MM-DD HH:MM:SS.SSS"). */
+const time = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v).replace(' ', 'T') + (String(v).endsWith('Z') ? '' : 'Z')));
 
 /** A raw `transfers` row (either database) as the ledger's type. */
 function transferFromRow(r: Record<string, unknown>): TransferRow {
   const won = (v: unknown) => (v === null || v === undefined ? null : new Decimal(String(v)));
-  const date = (v: unknown) => (v instanceof Date ? v : new Date(String(v).replace(' ', 'T') + (String(v).endsWith('Z') ? '' : 'Z')));
-  const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
   return {
     id: String(r['id']),
     service: String(r['service']),
@@ -271,15 +296,15 @@ function transferFromRow(r: Record<string, unknown>): TransferRow {
     memo: String(r['memo']),
     recipientName: String(r['recipient_name']),
     state: String(r['state']) as TransferState,
-    seqNo: str(r['seq_no']),
-    sendDate: str(r['send_date']),
-    responseCode: str(r['response_code']),
-    responseMessage: str(r['response_message']),
-    claimToken: str(r['claim_token']),
+    seqNo: textOrNull(r['seq_no']),
+    sendDate: textOrNull(r['send_date']),
+    responseCode: textOrNull(r['response_code']),
+    responseMessage: textOrNull(r['response_message']),
+    claimToken: textOrNull(r['claim_token']),
     inquiries: Number(r['inquiries']),
     noRecordAnswers: Number(r['no_record_answers']),
     needsOperator: r['needs_operator'] === true || r['needs_operator'] === 1,
-    createdAt: date(r['created_at']),
-    updatedAt: date(r['updated_at']),
+    createdAt: time(r['created_at']),
+    updatedAt: time(r['updated_at']),
   };
 }
