@@ -7,7 +7,8 @@ import type { Outcome } from '../codes/outcome.js';
 import type { ResponseCodeTable } from '../codes/response-codes.js';
 import type { InstitutionConfig } from '../config/config.js';
 import type { TransferRow } from '../ledger/entities.js';
-import type { Ledger } from '../ledger/ledger.js';
+import type { Ledger, TransferPatch } from '../ledger/ledger.js';
+import type { TransferState } from '../ledger/transfer-state.js';
 import type { RequestOptions } from '../link/bank-link.js';
 import type { Clock } from '../link/clock.js';
 import type { LinkOutcome, SentTelegram } from '../link/exchange.js';
@@ -112,9 +113,7 @@ export class TransferFlow {
       // A telegram that cannot be built (the spec changed since it was accepted) never will be: nothing
       // was sent, so it fails rather than wait in the queue forever.
       if (!(e instanceof EncodeError)) throw e;
-      const failed = await ledger.move(id, 'requested', 'failed', `cannot be encoded: ${e.message}`);
-      if (failed) this.d.settled?.(failed);
-      return;
+      return this.finish(id, 'requested', 'failed', `cannot be encoded: ${e.message}`);
     }
     switch (outcome.status) {
       case 'not-sent':
@@ -165,9 +164,7 @@ export class TransferFlow {
         await ledger.patch(id, { noRecordAnswers: noRecord });
         return this.askAgain({ ...t, inquiries }, `bank has no record of it (${code}), asking once more`);
       }
-      const failed = await ledger.move(id, 'unknown', 'failed', `bank has no record of it (${code}), twice: nothing moved`, { responseCode: code, responseMessage: meaning.message, noRecordAnswers: noRecord });
-      if (failed) this.d.settled?.(failed);
-      return;
+      return this.finish(id, 'unknown', 'failed', `bank has no record of it (${code}), twice: nothing moved`, { responseCode: code, responseMessage: meaning.message, noRecordAnswers: noRecord });
     }
     const fee = outcome.response.fields['fee'];
     return this.settle({ ...t, inquiries }, 'unknown', meaning.outcome, code, meaning.message, fee instanceof Decimal ? fee : null, `result inquiry #${inquiries}`);
@@ -176,7 +173,7 @@ export class TransferFlow {
   /**
    * Puts every transfer a stopped process (or a failed queueing) left behind back on its way: run at
    * start and then periodically. Unknown transfers get an inquiry (unless an operator must look), the
-   * others a send job, which sorts out `sending` by whether a 전문번호 was kept.
+   * others a send job: `requested` ones are sent, `sending` ones whose claim went stale become unknown.
    */
   async recover(sweep: number, minAgeMs: number): Promise<number> {
     const rows = await this.d.ledger.unsettled(this.d.institution.id, minAgeMs);
@@ -207,17 +204,16 @@ export class TransferFlow {
 
   private async settle(t: TransferRow, from: 'sending' | 'unknown', outcome: Outcome, code: string, message: string, fee: Decimal | null, why: string): Promise<void> {
     const patch = { responseCode: code, responseMessage: message, ...(fee ? { fee } : {}) };
-    if (outcome === 'success' || outcome === 'rejected') {
-      const done = await this.d.ledger.move(t.id, from, outcome === 'success' ? 'succeeded' : 'failed', `${why}: ${code} ${message}`, patch);
-      if (done) this.d.settled?.(done);
-      return;
-    }
-    switch (outcome) {
-      default:
-        // processing, unknown, or a "no record" answer to the transfer itself: only an inquiry can tell.
-        if (from === 'sending') return this.becomeUnknown(t, `${why}: ${code} ${message} (${outcome})`, patch);
-        return this.askAgain(t, `${why}: ${code} ${message} (${outcome})`);
-    }
+    if (outcome === 'success' || outcome === 'rejected') return this.finish(t.id, from, outcome === 'success' ? 'succeeded' : 'failed', `${why}: ${code} ${message}`, patch);
+    // processing, unknown, or a "no record" answer to the transfer itself: only an inquiry can tell.
+    if (from === 'sending') return this.becomeUnknown(t, `${why}: ${code} ${message} (${outcome})`, patch);
+    return this.askAgain(t, `${why}: ${code} ${message} (${outcome})`);
+  }
+
+  /** A final state change, and word to whoever waits on the transfer in this process. */
+  private async finish(id: string, from: TransferState, to: TransferState, reason: string, patch: TransferPatch = {}): Promise<void> {
+    const done = await this.d.ledger.move(id, from, to, reason, patch);
+    if (done) this.d.settled?.(done);
   }
 
   private async becomeUnknown(t: TransferRow, reason: string, patch = {}): Promise<void> {
