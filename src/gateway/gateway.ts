@@ -198,17 +198,7 @@ export class Gateway {
    */
   private keepTraffic(inst: InstitutionConfig, r: TrafficRecord): Promise<void> | undefined {
     if (r.kept) return undefined;
-    const session = this.institutions.get(inst.id)?.codec.spec.session;
-    let seqNo: string | null = null;
-    let sendDate: string | null = null;
-    try {
-      const t = this.institutions.get(inst.id)!.codec.decode(r.raw);
-      seqNo = session ? String(t.fields[session.seqNo]) : null;
-      sendDate = session ? String(t.fields[session.sendDate]) : null;
-    } catch {
-      // kept as raw bytes all the same
-    }
-    this.traffic.push({ transferId: null, institution: inst.id, direction: r.direction, message: r.message, seqNo, sendDate, raw: r.raw, at: r.at });
+    this.traffic.push({ transferId: null, institution: inst.id, direction: r.direction, message: r.message, seqNo: r.seqNo, sendDate: r.sendDate, raw: r.raw, at: r.at });
     this.scheduleTrafficFlush();
     const kept = new Promise<void>((resolve, reject) => this.trafficWaiters.push({ resolve, reject }));
     kept.catch(() => {}); // logged in flushTraffic; only the link's waiting for an answer cares
@@ -248,6 +238,14 @@ export class Gateway {
     return w;
   }
 
+  /** An inquiry about our parent account (balance, daily totals), answered masked. */
+  private async askAboutParentAccount(id: string, message: string, accountField: string): Promise<unknown> {
+    const w = this.wired(id);
+    const o = await w.pool.request(message, { [accountField]: w.config.withdrawAccount }, { timeoutMs: 15_000 });
+    if (o.status !== 'answered') return { status: 'unavailable', reason: o.reason };
+    return { status: 'answered', responseCode: o.responseCode, ...maskFields(w.codec.message(o.response.message), o.response.fields) };
+  }
+
   private backend(): ApiBackend {
     return {
       institutions: [...this.institutions.keys()],
@@ -278,18 +276,8 @@ export class Gateway {
           return { direction: row.direction, message: row.message, seqNo: row.seqNo, sendDate: row.sendDate, at: row.at, length: row.raw.length, fields: decoded };
         });
       },
-      totals: async (id) => {
-        const w = this.wired(id);
-        const o = await w.pool.request('totals.request', { withdrawAccount: w.config.withdrawAccount }, { timeoutMs: 15_000 });
-        if (o.status !== 'answered') return { status: 'unavailable', reason: o.reason };
-        return { status: 'answered', responseCode: o.responseCode, ...maskFields(w.codec.message(o.response.message), o.response.fields) };
-      },
-      balance: async (id) => {
-        const w = this.wired(id);
-        const o = await w.pool.request('balance.request', { account: w.config.withdrawAccount }, { timeoutMs: 15_000 });
-        if (o.status !== 'answered') return { status: 'unavailable', reason: o.reason };
-        return { status: 'answered', responseCode: o.responseCode, ...maskFields(w.codec.message(o.response.message), o.response.fields) };
-      },
+      totals: (id) => this.askAboutParentAccount(id, 'totals.request', 'withdrawAccount'),
+      balance: (id) => this.askAboutParentAccount(id, 'balance.request', 'account'),
       ready: async () => {
         const links = Object.fromEntries([...this.institutions].map(([id, w]) => [id, w.pool.links.some((l) => l.isReady)]));
         let db = true;

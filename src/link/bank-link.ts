@@ -11,6 +11,7 @@ import { LinkUsageError } from './link-usage-error.js';
 import { buildNoticeReply, type NoticeHandler } from './notice-reply.js';
 import type { SequenceSource } from './sequence.js';
 import { TelegramSocket, type QueuedFrame } from './telegram-socket.js';
+import { TrafficStamper } from './traffic.js';
 
 /**
  * - `connecting`: dialling; `opening`: connected, business day being opened (1000/100);
@@ -88,6 +89,7 @@ export class BankLink {
   private readonly matchRanges: readonly (readonly [number, number])[];
   /** Where the 전문번호 sits in a telegram (same place in every message: it is a match field). */
   private readonly seqRange: readonly [number, number];
+  private readonly traffic: TrafficStamper;
 
   private stateValue: LinkState = 'idle';
   private socket: TelegramSocket | null = null;
@@ -116,6 +118,7 @@ export class BankLink {
     };
     this.matchRanges = session.match.map(range);
     this.seqRange = range(session.seqNo);
+    this.traffic = new TrafficStamper(options.codec.spec);
   }
 
   get state(): LinkState {
@@ -228,7 +231,7 @@ export class BankLink {
         const at = new Date();
         this.lastWrite = at.getTime();
         request.writtenAt = at;
-        this.options.onTraffic?.({ direction: 'out', message, raw, at, kept: beforeSend !== undefined });
+        this.options.onTraffic?.(this.traffic.record('out', message, raw, beforeSend !== undefined));
       });
       if (!frame) return resolve({ status: 'not-sent', reason: `connection to ${this.where()} is down`, request });
       const entry: Pending = { key, expects, deadline, frame, resolve, request };
@@ -318,7 +321,7 @@ export class BankLink {
   }
 
   private received(t: DecodedTelegram, raw: Buffer): void {
-    const kept = this.options.onTraffic?.({ direction: 'in', message: t.message, raw: Buffer.from(raw), at: new Date() });
+    const kept = this.options.onTraffic?.(this.traffic.record('in', t.message, Buffer.from(raw)));
     const spec = this.codec.message(t.message);
     if (spec.from === 'bank' && spec.response) {
       void this.notice(t, Buffer.from(raw));
@@ -354,7 +357,7 @@ export class BankLink {
     try {
       const extra = await handler(t, raw);
       const reply = buildNoticeReply(this.codec, t, extra ?? {});
-      this.socket?.send(reply.raw, () => this.options.onTraffic?.({ direction: 'out', message: reply.message, raw: reply.raw, at: new Date() }));
+      this.socket?.send(reply.raw, () => this.options.onTraffic?.(this.traffic.record('out', reply.message, reply.raw)));
     } catch (e) {
       this.log.error('link.notice-refused', { link: this.where(), message: t.message, error: (e as Error).message });
     }

@@ -30,6 +30,9 @@ export interface TrafficRecord {
   readonly message: string;
   readonly raw: Buffer;
   readonly at: Date;
+  /** 전문번호 and send date (YYYY-MM-DD) from the header, when the spec has them. */
+  readonly seqNo: string | null;
+  readonly sendDate: string | null;
   /** True for a request its sender already persisted in `beforeSend` (no need to keep it twice). */
   readonly kept?: boolean;
 }

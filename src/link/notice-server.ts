@@ -4,6 +4,7 @@ import { silentLogger, type Logger } from '../log/logger.js';
 import type { TrafficRecord } from './exchange.js';
 import { buildNoticeReply, type NoticeHandler } from './notice-reply.js';
 import { TelegramSocket } from './telegram-socket.js';
+import { TrafficStamper } from './traffic.js';
 
 export interface NoticeServerOptions {
   readonly codec: TelegramCodec;
@@ -25,12 +26,13 @@ export class NoticeServer {
 
   constructor(private readonly options: NoticeServerOptions) {
     this.log = options.logger ?? silentLogger;
+    const traffic = new TrafficStamper(options.codec.spec);
     this.server = createServer((raw) => {
       const peer = `${raw.remoteAddress}:${raw.remotePort}`;
       const socket: TelegramSocket = new TelegramSocket(raw, options.codec, {
         telegram: (t, bytes) => {
           const copy = Buffer.from(bytes);
-          options.onTraffic?.({ direction: 'in', message: t.message, raw: copy, at: new Date() });
+          options.onTraffic?.(traffic.record('in', t.message, copy));
           const spec = options.codec.message(t.message);
           if (spec.from !== 'bank' || !spec.response) {
             this.log.warn('notice-server.unexpected', { peer, message: t.message });
@@ -40,7 +42,7 @@ export class NoticeServer {
             .onNotice(t, copy)
             .then((extra) => {
               const reply = buildNoticeReply(options.codec, t, extra ?? {});
-              socket.send(reply.raw, () => options.onTraffic?.({ direction: 'out', message: reply.message, raw: reply.raw, at: new Date() }));
+              socket.send(reply.raw, () => options.onTraffic?.(traffic.record('out', reply.message, reply.raw)));
             })
             .catch((e: unknown) => this.log.error('notice-server.refused', { peer, message: t.message, error: (e as Error).message }));
         },
