@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { maskText } from '../codec/mask.js';
-import { isFirmbankError } from '../errors/firmbank-error.js';
+import { FirmbankError, isFirmbankError } from '../errors/firmbank-error.js';
+import { ValidationError } from '../flows/validation-error.js';
 import type { TransferRow } from '../ledger/entities.js';
 import { isFinal } from '../ledger/transfer-state.js';
 import type { Logger } from '../log/logger.js';
@@ -96,8 +97,15 @@ export function buildApi(backend: ApiBackend, keys: ApiKeys, logger: Logger, max
 
   const institutionOf = (given: string | undefined) => {
     const id = given ?? backend.institutions[0]!;
-    if (!backend.institutions.includes(id)) throw Object.assign(new Error(`unknown institution "${id}"`), { statusCode: 400 });
+    if (!backend.institutions.includes(id)) throw new ValidationError('institution', `unknown institution "${id}" (known: ${backend.institutions.join(', ')})`);
     return id;
+  };
+
+  /** The caller's own transfer; another service's does not exist, as far as this caller can tell. */
+  const ownTransfer = async (req: FastifyRequest<{ Params: { id: string } }>): Promise<TransferRow> => {
+    const t = await backend.get(req.params.id);
+    if (!t || t.service !== req.caller.service) throw new FirmbankError('FB_NOT_FOUND', `no transfer ${req.params.id}`);
+    return t;
   };
 
   app.post<{ Body: TransferInput & { institution?: string } }>('/v1/transfers', { schema: { body: SCHEMAS.transferRequest } }, async (req, reply) => {
@@ -113,18 +121,9 @@ export function buildApi(backend: ApiBackend, keys: ApiKeys, logger: Logger, max
     return reply.code(isFinal(t.state) ? (created ? 201 : 200) : 202).send(transferView(t));
   });
 
-  app.get<{ Params: { id: string } }>('/v1/transfers/:id', { schema: { params: SCHEMAS.idParams } }, async (req, reply) => {
-    const t = await backend.get(req.params.id);
-    // Another service's transfer does not exist, as far as this caller can tell.
-    if (!t || t.service !== req.caller.service) return sendProblem(reply, { status: 404, code: 'FB_NOT_FOUND', title: 'Not found', detail: `no transfer ${req.params.id}` });
-    return transferView(t);
-  });
+  app.get<{ Params: { id: string } }>('/v1/transfers/:id', { schema: { params: SCHEMAS.idParams } }, async (req) => transferView(await ownTransfer(req)));
 
-  app.get<{ Params: { id: string } }>('/v1/transfers/:id/telegrams', { schema: { params: SCHEMAS.idParams } }, async (req, reply) => {
-    const t = await backend.get(req.params.id);
-    if (!t || t.service !== req.caller.service) return sendProblem(reply, { status: 404, code: 'FB_NOT_FOUND', title: 'Not found', detail: `no transfer ${req.params.id}` });
-    return backend.telegrams(t);
-  });
+  app.get<{ Params: { id: string } }>('/v1/transfers/:id/telegrams', { schema: { params: SCHEMAS.idParams } }, async (req) => backend.telegrams(await ownTransfer(req)));
 
   app.post<{ Body: VerificationInput & { institution?: string } }>('/v1/account-verifications', { schema: { body: SCHEMAS.verificationRequest } }, async (req) => {
     const { institution, ...input } = req.body;

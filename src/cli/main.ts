@@ -43,9 +43,9 @@ function intFlag(name: string, value: unknown, fallback?: number): number {
 
 async function run(argv: string[]): Promise<Output> {
   const [command, ...rest] = argv;
-  const flags = (options: NonNullable<ParseArgsConfig['options']>) => {
+  const flags = (options: NonNullable<ParseArgsConfig['options']>, args = rest) => {
     try {
-      return parseArgs({ args: rest, options, allowPositionals: true, strict: true });
+      return parseArgs({ args, options, allowPositionals: true, strict: true });
     } catch (e) {
       throw new UsageError(`${command}: ${(e as Error).message}`);
     }
@@ -85,13 +85,7 @@ async function run(argv: string[]): Promise<Output> {
     case 'apikey': {
       const [sub, ...more] = rest;
       if (sub !== 'create') throw new UsageError('apikey: create SERVICE [--max-amount WON]');
-      const { values, positionals } = (() => {
-        try {
-          return parseArgs({ args: more, options: { 'max-amount': { type: 'string' } }, allowPositionals: true, strict: true });
-        } catch (e) {
-          throw new UsageError(`apikey: ${(e as Error).message}`);
-        }
-      })();
+      const { values, positionals } = flags({ 'max-amount': { type: 'string' } }, more);
       if (positionals.length !== 1) throw new UsageError('apikey create SERVICE [--max-amount WON]');
       return (await apiKeyCommand(positionals[0], (values['max-amount'] as string | undefined) ?? '10000000')) + '\n';
     }
