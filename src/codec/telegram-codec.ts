@@ -41,7 +41,7 @@ export class TelegramCodec {
     this.minLength = Math.max(...positions) + 1;
     for (const c of this.messages.values()) {
       const bytes = Buffer.from(spec.keyFields.map((n) => c.spec.key[n]!.padEnd(first.layout.find((x) => x.name === n)!.length)).join(''), 'latin1');
-      const hash = hashBytes(bytes, 0, bytes.length);
+      const hash = hashAt(bytes, Uint16Array.from(bytes.keys()));
       const bucket = this.byKey.get(hash) ?? [];
       bucket.push({ bytes, message: c });
       this.byKey.set(hash, bucket);
@@ -128,9 +128,7 @@ export class TelegramCodec {
       throw new DecodeError('FB_DECODE_LENGTH', `${bytes.length} bytes is too short to hold the message key (${this.minLength} bytes)`);
     }
     const pos = this.keyPositions;
-    let h = 0;
-    for (let i = 0; i < pos.length; i++) h = (Math.imul(h, 31) + bytes[pos[i]!]!) | 0;
-    const bucket = this.byKey.get(h);
+    const bucket = this.byKey.get(hashAt(bytes, pos));
     if (bucket) {
       outer: for (const candidate of bucket) {
         for (let i = 0; i < pos.length; i++) if (bytes[pos[i]!] !== candidate.bytes[i]) continue outer;
@@ -201,8 +199,9 @@ export class TelegramCodec {
   }
 }
 
-function hashBytes(b: Uint8Array, from: number, to: number): number {
+/** Hash of the bytes at `positions` (the key bytes of a telegram, or all of a key's own bytes). */
+function hashAt(b: Uint8Array, positions: Uint16Array): number {
   let h = 0;
-  for (let i = from; i < to; i++) h = (Math.imul(h, 31) + b[i]!) | 0;
+  for (let i = 0; i < positions.length; i++) h = (Math.imul(h, 31) + b[positions[i]!]!) | 0;
   return h;
 }
