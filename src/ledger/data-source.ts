@@ -2,8 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataSource } from 'typeorm';
 import { ledgerEntities, type DatabaseKind } from './entities.js';
-import { Initial1764000000000 } from './migrations/0001-initial.js';
-import { ClaimToken1764100000000 } from './migrations/0002-claim-token.js';
+import { MIGRATIONS } from './migrations/index.js';
 
 export interface DatabaseConfig {
   /** `postgres://…` for PostgreSQL; otherwise a SQLite file path. */
@@ -18,7 +17,7 @@ export function databaseKind(config: DatabaseConfig): DatabaseKind {
 export async function openDatabase(config: DatabaseConfig): Promise<DataSource> {
   const kind = databaseKind(config);
   const entities = Object.values(ledgerEntities(kind));
-  const migrations = [Initial1764000000000, ClaimToken1764100000000];
+  const migrations = MIGRATIONS;
   let ds: DataSource;
   if (kind === 'postgres') {
     ds = new DataSource({ type: 'postgres', url: config.url, entities, migrations, extra: { max: 20 } });
