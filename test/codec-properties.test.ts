@@ -95,6 +95,26 @@ for (const { file, codec } of shippedCodecs()) {
           );
         });
 
+        it('control characters (NUL, TAB, CR, LF, ESC, DEL) in text are refused naming the field; the same bytes from a bank still decode', () => {
+          const texts = message.layout.filter((f) => f.type === 'X' && !f.controls && message.key[f.name] === undefined && f.value === undefined && f.length >= 3);
+          if (texts.length === 0) return;
+          const control = fc.constantFrom('\u0000', '\t', '\r', '\n', '\u001b', '\u007f', '\u0001');
+          fc.assert(
+            fc.property(fc.constantFrom(...texts), control, fc.constantFrom('', 'a', '한'), (field, ch, before) => {
+              const text = before + ch;
+              expect(() => codec.encode(message.name, { [field.name]: text })).toThrowError(
+                expect.objectContaining({ code: 'FB_ENCODE_INVALID_VALUE', field: field.name, offset: field.offset }),
+              );
+              const bytes = codec.encode(message.name, {});
+              bytes.write(before, field.offset, 'latin1'); // ASCII or a lead byte: placement only matters
+              bytes[field.offset + (before === '' ? 0 : 2)] = ch.charCodeAt(0);
+              if (before === '한') bytes.set([0xc7, 0xd1], field.offset);
+              expect(String(codec.decode(bytes).fields[field.name])).toContain(ch);
+            }),
+            { numRuns: 60 },
+          );
+        });
+
         it('Hangul filling each text field to its last byte fits; one byte more is refused, never cut', () => {
           for (const field of message.layout) {
             if (field.type !== 'X' || message.key[field.name] !== undefined || field.value !== undefined) continue;

@@ -79,3 +79,23 @@ describe('codec semantics', () => {
     expect(maskText('secret', '1234')).toBe('****');
   });
 });
+
+describe('secrets in kept telegrams', () => {
+  it('overwrites mask: secret fields with *, leaves blank ones blank, copies, and leaves the rest byte for byte', async () => {
+    const { hecto } = await import('./helpers/link.js');
+    const sent = hecto.encode('transfer.request', { withdrawAccount: '12345678901234', password: '1234', amount: '1000', depositBankCode: '004', depositAccount: '110123456789' });
+    const kept = hecto.redactSecrets(sent);
+    expect(kept).not.toBe(sent);
+    expect(sent.includes(Buffer.from('1234    '))).toBe(true); // what goes to the bank is untouched
+    const f = hecto.decode(kept).fields;
+    expect(f['password']).toBe('********');
+    expect(f['verifyCode']).toBe(''); // blank: none was sent
+    const diff = [...kept.keys()].filter((i) => kept[i] !== sent[i]);
+    const pw = hecto.message('transfer.request').layout.find((x) => x.name === 'password')!;
+    expect(diff.every((i) => i >= pw.offset && i < pw.offset + pw.length)).toBe(true);
+    const open = hecto.encode('open.request', {});
+    expect(hecto.redactSecrets(open)).toBe(open); // nothing secret: no copy
+    const junk = Buffer.from('not a telegram');
+    expect(hecto.redactSecrets(junk)).toBe(junk);
+  });
+});

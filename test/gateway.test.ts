@@ -102,9 +102,18 @@ describe.each(['sqlite', 'postgres'] as const)('gateway on %s, Redis and the sim
       [{ ...BODY, requestId: 'x', amount: '5000001' }, 'amount', 422],
       [{ ...BODY, requestId: 'x', amount: 15000 }, 'amount', 400],
       [{ ...BODY, requestId: 'x', bankCode: '88' }, 'bankCode', 400],
+      [{ ...BODY, requestId: 'x', bankCode: '999' }, 'bankCode', 400],
+      [{ ...BODY, requestId: 'x', bankCode: '000' }, 'bankCode', 400],
       [{ ...BODY, requestId: 'x', account: '110-123-456' }, 'account', 400],
       [{ ...BODY, requestId: 'x', memo: '급여입니다감사합니다' }, 'memo', 400],
       [{ ...BODY, requestId: 'x', recipientName: '😀' }, 'recipientName', 400],
+      // Control characters never reach the bank or the database (a NUL was a 500 on PostgreSQL).
+      [{ ...BODY, requestId: 'x', memo: '급여\u0000' }, 'memo', 400],
+      [{ ...BODY, requestId: 'x', memo: 'a\r\nb' }, 'memo', 400],
+      [{ ...BODY, requestId: 'x', memo: '\u001b[2J' }, 'memo', 400],
+      [{ ...BODY, requestId: 'x', recipientName: '홍\t길동' }, 'recipientName', 400],
+      [{ ...BODY, requestId: 'x', recipientName: '홍\u007f' }, 'recipientName', 400],
+      [{ ...BODY, requestId: 'x', recipientName: '홍\u0085' }, 'recipientName', 400],
       [{ ...BODY }, 'requestId', 400],
       [{ ...BODY, requestId: 'x', extra: 1 }, 'extra', 400],
     ];

@@ -130,10 +130,17 @@ function textInputFor(spec: FieldSpec): (value: FieldInput) => string | null {
   };
 }
 
+function controlFault(spec: FieldSpec, text: string): FieldFault {
+  const index = [...text].findIndex((ch) => ch < ' ' || ch === '\x7f');
+  const cp = text.codePointAt(index)!.toString(16).toUpperCase().padStart(4, '0');
+  return new FieldFault('invalid-value', `control character U+${cp} at index ${index} is not allowed in text`);
+}
+
 function textField(spec: FieldSpec, charset: Charset): Omit<FieldCodec, 'overwrite'> {
   const { offset, length } = spec;
   const end = offset + length;
   const textInput = textInputFor(spec);
+  const controls = spec.controls === true;
   return {
     spec,
     reported: true,
@@ -148,7 +155,13 @@ function textField(spec: FieldSpec, charset: Charset): Omit<FieldCodec, 'overwri
     encode(buf, value) {
       const text = textInput(value) ?? '';
       const written = charset.encodeInto(text, buf, offset, length);
-      if (written >= 0) return;
+      if (written >= 0) {
+        // Control characters are valid bytes in every charset, and trouble everywhere after: a NUL that
+        // PostgreSQL refuses, a CR/LF that ends a bank's record. Trail bytes of a double-byte character are
+        // ≥ 0x41, so a scan of the written bytes finds only real controls.
+        if (!controls) for (let i = offset; i < offset + written; i++) if (buf[i]! < 0x20 || buf[i] === 0x7f) throw controlFault(spec, text);
+        return;
+      }
       if (written === TOO_LONG) {
         throw new FieldFault('too-long', `${shown(spec, text)} is ${charset.byteLength(text)} bytes in ${charset.name}, the field holds ${length} (values are never truncated)`);
       }
@@ -164,6 +177,7 @@ function digitField(spec: FieldSpec): Omit<FieldCodec, 'overwrite'> {
   const { offset, length } = spec;
   const end = offset + length;
   const textInput = textInputFor(spec);
+  const controls = spec.controls === true;
   return {
     spec,
     reported: true,
@@ -350,6 +364,7 @@ function timeField(spec: FieldSpec): Omit<FieldCodec, 'overwrite'> {
 function signField(spec: FieldSpec): Omit<FieldCodec, 'overwrite'> {
   const { offset } = spec;
   const textInput = textInputFor(spec);
+  const controls = spec.controls === true;
   return {
     spec,
     reported: true,

@@ -22,6 +22,8 @@ export class TelegramCodec {
   /** Positions of the key bytes in a telegram, in spec.keyFields order. */
   private readonly keyPositions: Uint16Array;
   private readonly minLength: number;
+  /** Per message, the `mask: secret` fields: where they are and what overwrites them. */
+  private readonly secrets = new Map<CompiledMessage, { offset: number; length: number; fill: number }[]>();
 
   constructor(spec: TelegramSpec) {
     this.spec = spec;
@@ -30,6 +32,9 @@ export class TelegramCodec {
       const compiled = compileMessage(m, charset);
       this.checkSpecValues(compiled);
       this.messages.set(m.name, compiled);
+      // Text secrets become '*' (visibly withheld); other types blanks, which still decode ("no value").
+      const secret = m.layout.filter((f) => f.mask === 'secret').map((f) => ({ offset: f.offset, length: f.length, fill: f.type === 'X' ? 0x2a : 0x20 }));
+      if (secret.length > 0) this.secrets.set(compiled, secret);
     }
     const first = [...spec.messages.values()][0]!;
     const positions: number[] = [];
@@ -91,6 +96,31 @@ export class TelegramCodec {
         });
       }
     }
+  }
+
+  /**
+   * The telegram as it may be kept or logged: a copy with every `mask: secret` field (passwords, 복기부호,
+   * 실명번호) overwritten — '*' for text, blanks otherwise — and blank ones left blank, so a reader can still
+   * tell whether one was sent. Bytes without secrets come back as they are (no copy); bytes that name no
+   * message have no layout to find secrets by and also come back as they are.
+   */
+  redactSecrets(bytes: Buffer): Buffer {
+    let m: CompiledMessage;
+    try {
+      m = this.lookup(bytes);
+    } catch {
+      return bytes;
+    }
+    const secret = this.secrets.get(m);
+    if (!secret) return bytes;
+    const out = Buffer.from(bytes);
+    for (const f of secret) {
+      const end = Math.min(f.offset + f.length, out.length);
+      let blank = true;
+      for (let i = f.offset; i < end; i++) if (out[i] !== 0x20) blank = false;
+      if (!blank) out.fill(f.fill, f.offset, end);
+    }
+    return out;
   }
 
   /** Which message these bytes are, by their key fields. Throws {@link DecodeError} if none. */

@@ -38,6 +38,8 @@ export class NoticeFlow {
         }
       }
     }
+    // Kept with its secrets (실명번호, CMS codes) overwritten, in the bytes and in the decoded copy.
+    const kept = this.codec.redactSecrets(raw);
     const fresh = await this.ledger.recordNotice({
       institution: this.institution.id,
       bankCode: String(f[session.bankCode]),
@@ -45,8 +47,8 @@ export class NoticeFlow {
       message: notice.message,
       sendDate,
       seqNo: String(f[session.seqNo]),
-      fields: JSON.stringify(toJsonFields(this.codec.message(notice.message), f)),
-      raw,
+      fields: JSON.stringify(toJsonFields(this.codec.message(notice.message), kept === raw ? f : this.codec.decode(kept).fields)),
+      raw: kept,
       transferId,
     });
     if (!transferId) {

@@ -15,6 +15,7 @@ import type { LinkOutcome, SentTelegram } from '../link/exchange.js';
 import type { Logger } from '../log/logger.js';
 import type { TransferQueue } from '../queue/transfer-queue.js';
 import type { BusinessHours } from './business-hours.js';
+import { readInquiryAnswer } from './inquiry-answer.js';
 import { requestHash, validateTransfer, type TransferInput } from './transfer-input.js';
 
 /** What the flows need of a link: one request, one outcome (BankLink and LinkPool both fit). */
@@ -104,7 +105,7 @@ export class TransferFlow {
     try {
       outcome = await this.d.link.request('transfer.request', this.transferFields(t), {
         beforeSend: async (req) => {
-          const kept = { transferId: t.id, institution: t.institution, direction: 'out' as const, message: req.message, seqNo: req.seqNo, sendDate: req.sendDate, raw: req.raw, at: new Date() };
+          const kept = { transferId: t.id, institution: t.institution, direction: 'out' as const, message: req.message, seqNo: req.seqNo, sendDate: req.sendDate, raw: this.d.codec.redactSecrets(req.raw), at: new Date() };
           if (!(await ledger.claimAndKeep(kept, claim))) throw new Error('another worker has it');
           claimed = true;
         },
@@ -151,11 +152,9 @@ export class TransferFlow {
     );
     if (outcome.status !== 'answered') return this.askAgain({ ...t, inquiries }, `inquiry not answered: ${outcome.reason}`);
 
-    // The header's code says whether the inquiry itself worked; if it did, 처리결과 says how the transfer went.
-    const header = outcome.responseCode;
-    const result = String(outcome.response.fields['result'] ?? '').trim();
-    const code = this.d.codec.spec.session!.successCodes.includes(header) && result !== '' ? result : header;
-    const meaning = this.d.codes.lookup(t.bankCode, code);
+    const meaning = readInquiryAnswer(this.d.codes, this.d.codec.spec.session!.successCodes, t.bankCode, outcome.responseCode, String(outcome.response.fields['result'] ?? ''));
+    if (typeof meaning === 'string') return this.askAgain({ ...t, inquiries }, `result inquiry #${inquiries}: ${meaning}`);
+    const code = meaning.code;
     if (meaning.outcome === 'no-such-transaction') {
       // Policy: the bank may not have recorded it yet when first asked; two "no record" answers, one
       // inquiry delay apart, settle it as failed. It is never sent again by us: the caller decides.
@@ -199,12 +198,14 @@ export class TransferFlow {
 
   /** beforeSend of an inquiry: its telegram is committed before it is written. */
   private keep(t: TransferRow, req: SentTelegram): Promise<void> {
-    return this.d.ledger.recordTelegram({ transferId: t.id, institution: t.institution, direction: 'out', message: req.message, seqNo: req.seqNo, sendDate: req.sendDate, raw: req.raw, at: new Date() });
+    return this.d.ledger.recordTelegram({ transferId: t.id, institution: t.institution, direction: 'out', message: req.message, seqNo: req.seqNo, sendDate: req.sendDate, raw: this.d.codec.redactSecrets(req.raw), at: new Date() });
   }
 
   private async settle(t: TransferRow, from: 'sending' | 'unknown', outcome: Outcome, code: string, message: string, fee: Decimal | null, why: string): Promise<void> {
     const patch = { responseCode: code, responseMessage: message, ...(fee ? { fee } : {}) };
-    if (outcome === 'success' || outcome === 'rejected') return this.finish(t.id, from, outcome === 'success' ? 'succeeded' : 'failed', `${why}: ${code} ${message}`, patch);
+    if (outcome === 'success') return this.finish(t.id, from, 'succeeded', `${why}: ${code} ${message}`, patch);
+    // Refused for what it is, or not taken as sent (this code answers the transfer itself): nothing moved.
+    if (outcome === 'rejected' || outcome === 'request-error') return this.finish(t.id, from, 'failed', `${why}: ${code} ${message} (${outcome})`, patch);
     // processing, unknown, or a "no record" answer to the transfer itself: only an inquiry can tell.
     if (from === 'sending') return this.becomeUnknown(t, `${why}: ${code} ${message} (${outcome})`, patch);
     return this.askAgain(t, `${why}: ${code} ${message} (${outcome})`);

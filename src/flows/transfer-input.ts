@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Decimal } from 'decimal.js';
 import { EncodeError } from '../codec/encode-error.js';
+import { bankCodeProblem } from '../domain/bank-code.js';
 import type { TelegramCodec } from '../codec/telegram-codec.js';
 import { ValidationError } from './validation-error.js';
 
@@ -35,7 +36,8 @@ const TELEGRAM_FIELD: Readonly<Record<string, keyof TransferInput>> = {
  */
 export function validateTransfer(input: TransferInput, maxAmount: Decimal, codec: TelegramCodec): Decimal {
   if (!/^[\x21-\x7e]{1,128}$/.test(input.requestId)) throw new ValidationError('requestId', 'must be 1–128 printable ASCII characters');
-  if (!/^\d{3}$/.test(input.bankCode)) throw new ValidationError('bankCode', 'must be a 3-digit bank code, e.g. "088"');
+  const badBank = bankCodeProblem(input.bankCode);
+  if (badBank) throw new ValidationError('bankCode', badBank);
   if (!/^\d{6,15}$/.test(input.account)) throw new ValidationError('account', 'must be 6–15 digits, without hyphens');
   if (!/^\d{1,13}$/.test(input.amount)) throw new ValidationError('amount', 'must be a whole number of won as a decimal string, e.g. "15000"');
   const amount = new Decimal(input.amount);

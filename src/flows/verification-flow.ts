@@ -1,4 +1,5 @@
 import { maskText } from '../codec/mask.js';
+import { bankCodeProblem } from '../domain/bank-code.js';
 import type { ResponseCodeTable } from '../codes/response-codes.js';
 import type { InstitutionConfig } from '../config/config.js';
 import type { Requester } from './transfer-flow.js';
@@ -38,13 +39,16 @@ export class VerificationFlow {
   ) {}
 
   async verify(input: VerificationInput): Promise<VerificationResult> {
-    if (!/^\d{3}$/.test(input.bankCode)) throw new ValidationError('bankCode', 'must be a 3-digit bank code');
+    const badBank = bankCodeProblem(input.bankCode);
+    if (badBank) throw new ValidationError('bankCode', badBank);
     if (!/^\d{6,15}$/.test(input.account)) throw new ValidationError('account', 'must be 6–15 digits, without hyphens');
     if (input.idNo !== undefined && !/^\d{6,12}$/.test(input.idNo)) throw new ValidationError('idNo', 'must be a birth date (YYMMDD) or a business number of at most 12 digits');
     const outcome = await this.link.request('nameInquiry.request', { account: input.account, targetBankCode: input.bankCode, idNo: input.idNo ?? '' }, { timeoutMs: 15_000 });
     if (outcome.status !== 'answered') return { status: 'unavailable', holderName: null, responseCode: null, message: outcome.reason };
     const meaning = this.codes.lookup(this.institution.bankCode, outcome.responseCode);
-    if (meaning.outcome !== 'success') return { status: 'not-found', holderName: null, responseCode: outcome.responseCode, message: meaning.message };
+    // Only a refusal of the account itself says it is not there; a request, system or unknown error says
+    // nothing about the account, and the caller may ask again.
+    if (meaning.outcome !== 'success') return { status: meaning.outcome === 'rejected' ? 'not-found' : 'unavailable', holderName: null, responseCode: outcome.responseCode, message: meaning.message };
     const long = String(outcome.response.fields['holderName2'] ?? '');
     const holder = long || String(outcome.response.fields['holderName'] ?? '');
     const masked = maskText('name', holder);

@@ -31,6 +31,7 @@ import { BankSimulator } from '../sim/bank-simulator.js';
 interface Wired {
   readonly config: InstitutionConfig;
   readonly codec: TelegramCodec;
+  readonly codes: ResponseCodeTable;
   readonly pool: LinkPool;
   readonly queue: TransferQueue;
   readonly transfers: TransferFlow;
@@ -95,7 +96,7 @@ export class Gateway {
       let simulator: BankSimulator | undefined;
       let port = inst.port;
       if (inst.simulator) {
-        simulator = new BankSimulator({ codec, logger: log });
+        simulator = new BankSimulator({ codec, logger: log, companies: [inst.companyId] });
         port = await simulator.listen(inst.port);
       }
       const notices = new NoticeFlow(inst, codec, gw.ledger, log, notify);
@@ -112,7 +113,7 @@ export class Gateway {
           clock,
           logger: log,
           onNotice: notices.handle,
-          onTraffic: (r) => gw.keepTraffic(inst, r),
+          onTraffic: (r) => gw.keepTraffic(inst, codec, r),
           onUnmatched: () => {}, // logged by the link; the telegram itself is kept by onTraffic
         },
         inst.connections,
@@ -133,7 +134,7 @@ export class Gateway {
         ...(password ? { accountPassword: password } : {}),
       });
       queue.start({ send: (id) => transfers.send(id), inquire: (id) => transfers.inquire(id) }, options.concurrency ?? 200, inst.ratePerSecond);
-      institutions.set(inst.id, { config: inst, codec, pool, queue, transfers, notices, verifications: new VerificationFlow(inst, pool, codes), ...(simulator ? { simulator } : {}) });
+      institutions.set(inst.id, { config: inst, codec, codes, pool, queue, transfers, notices, verifications: new VerificationFlow(inst, pool, codes), ...(simulator ? { simulator } : {}) });
     }
 
     await gw.sweep();
@@ -196,9 +197,9 @@ export class Gateway {
    * notices and their replies, session telegrams), batched: one INSERT per few milliseconds. The promise
    * resolves when the batch is committed; the link waits for it before it hands an answer to the flows.
    */
-  private keepTraffic(inst: InstitutionConfig, r: TrafficRecord): Promise<void> | undefined {
+  private keepTraffic(inst: InstitutionConfig, codec: TelegramCodec, r: TrafficRecord): Promise<void> | undefined {
     if (r.kept) return undefined;
-    this.traffic.push({ transferId: null, institution: inst.id, direction: r.direction, message: r.message, seqNo: r.seqNo, sendDate: r.sendDate, raw: r.raw, at: r.at });
+    this.traffic.push({ transferId: null, institution: inst.id, direction: r.direction, message: r.message, seqNo: r.seqNo, sendDate: r.sendDate, raw: codec.redactSecrets(r.raw), at: r.at });
     this.scheduleTrafficFlush();
     const kept = new Promise<void>((resolve, reject) => this.trafficWaiters.push({ resolve, reject }));
     kept.catch(() => {}); // logged in flushTraffic; only the link's waiting for an answer cares
@@ -243,6 +244,11 @@ export class Gateway {
     const w = this.wired(id);
     const o = await w.pool.request(message, { [accountField]: w.config.withdrawAccount }, { timeoutMs: 15_000 });
     if (o.status !== 'answered') return { status: 'unavailable', reason: o.reason };
+    // An error answer's fields are blank, and blank amounts would read as zero: only success carries figures.
+    if (!w.codec.spec.session!.successCodes.includes(o.responseCode)) {
+      const meaning = w.codes.lookup(w.config.bankCode, o.responseCode);
+      return { status: 'refused', responseCode: o.responseCode, outcome: meaning.outcome, message: meaning.message };
+    }
     return { status: 'answered', responseCode: o.responseCode, ...maskFields(w.codec.message(o.response.message), o.response.fields) };
   }
 

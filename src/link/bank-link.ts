@@ -356,7 +356,7 @@ export class BankLink {
     }
     try {
       const extra = await handler(t, raw);
-      const reply = buildNoticeReply(this.codec, t, extra ?? {});
+      const reply = buildNoticeReply(this.codec, t, raw, extra ?? {});
       this.socket?.send(reply.raw, () => this.options.onTraffic?.(this.traffic.record('out', reply.message, reply.raw)));
     } catch (e) {
       this.log.error('link.notice-refused', { link: this.where(), message: t.message, error: (e as Error).message });

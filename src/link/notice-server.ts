@@ -41,7 +41,7 @@ export class NoticeServer {
           options
             .onNotice(t, copy)
             .then((extra) => {
-              const reply = buildNoticeReply(options.codec, t, extra ?? {});
+              const reply = buildNoticeReply(options.codec, t, copy, extra ?? {});
               socket.send(reply.raw, () => options.onTraffic?.(traffic.record('out', reply.message, reply.raw)));
             })
             .catch((e: unknown) => this.log.error('notice-server.refused', { peer, message: t.message, error: (e as Error).message }));

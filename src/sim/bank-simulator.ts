@@ -8,7 +8,7 @@ import { LinkUsageError } from '../link/link-usage-error.js';
 import { TelegramSocket } from '../link/telegram-socket.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import type { SessionSpec } from '../spec/types.js';
-import { FaultPlan, type FaultKind } from './fault-plan.js';
+import { FaultPlan, type FaultKind, type TakenFault } from './fault-plan.js';
 import { DEFAULT_SIM_ACCOUNTS, SimLedger, type SimTransfer } from './sim-ledger.js';
 
 /** Response codes the simulated bank answers with (defaults: 국민은행 004's codes from the shipped table). */
@@ -19,12 +19,24 @@ export interface SimCodes {
   readonly processing: string;
   /** 처리결과 of a result inquiry for a transfer the bank never saw. */
   readonly noRecord: string;
+  /** An error of the request itself (Hecto's 0001 전문형식불일치): also the answer to business before the open. */
+  readonly requestError: string;
+  /** A company number the session was not opened for (Hecto's SSSS 업체번호 오류). */
+  readonly companyError: string;
+  /** A system failure after the fact (국민 7142 거래은행시스템장애): the money may have moved. */
+  readonly systemError: string;
 }
 
-/** Hecto's own "전문형식불일치" code. */
-const FORMAT_ERROR = '0001';
-
-export const DEFAULT_SIM_CODES: SimCodes = { success: '0000', insufficientFunds: '0133', noSuchAccount: '0122', processing: '7430', noRecord: 'NREC' };
+export const DEFAULT_SIM_CODES: SimCodes = {
+  success: '0000',
+  insufficientFunds: '0133',
+  noSuchAccount: '0122',
+  processing: '7430',
+  noRecord: 'NREC',
+  requestError: '0001',
+  companyError: 'SSSS',
+  systemError: '7142',
+};
 
 export interface BankSimulatorOptions {
   readonly codec: TelegramCodec;
@@ -32,13 +44,20 @@ export interface BankSimulatorOptions {
   readonly codes?: Partial<SimCodes>;
   /** Fee charged on a transfer to another bank (own-bank transfers are free). Default 500. */
   readonly otherBankFee?: string;
+  /** The only company numbers this bank serves; any company that opens a session when not given. */
+  readonly companies?: readonly string[];
   readonly logger?: Logger;
 }
 
+/**
+ * One connection. As a real bank, business is answered only after the day was opened (1000/100) on this
+ * connection, and only for the company and bank that opened it, on the date it was opened for.
+ */
 interface Session {
   readonly socket: TelegramSocket;
   companyId?: string;
   bankCode?: string;
+  openDate?: string;
 }
 
 type Fieldset = Record<string, FieldInput>;
@@ -118,6 +137,11 @@ export class BankSimulator {
     for (const s of this.sessions) s.socket.destroy();
   }
 
+  /** True when `message` is a request of this simulator's spec (something a fault can be armed for). */
+  knows(message: string): boolean {
+    return this.codec.spec.messages.get(message)?.from === 'company';
+  }
+
   get connections(): number {
     return this.sessions.size;
   }
@@ -127,6 +151,7 @@ export class BankSimulator {
    * rejects if none is connected or no reply comes within `timeoutMs`.
    */
   pushDepositNotice(n: { account: string; amount: string; name: string; inOut?: string }, timeoutMs = 5_000): Promise<void> {
+    if (this.openSessions().length === 0) return Promise.reject(new Error('sim: no open session to notify'));
     const now = kst(new Date());
     this.ledger.credit(n.account, new Decimal(n.amount));
     const balance = this.ledger.accounts.get(n.account)?.balance ?? new Decimal(0);
@@ -155,6 +180,8 @@ export class BankSimulator {
   pushFailureNotice(date: string, seqNo: string, timeoutMs = 5_000): Promise<void> {
     const t = this.ledger.find(date, seqNo);
     if (!t || t.state !== 'applied') return Promise.reject(new Error(`sim: no applied transfer ${date}/${seqNo} to reverse`));
+    // The books change only when the notice can go out: a refused push leaves them as they were.
+    if (this.openSessions().length === 0) return Promise.reject(new Error('sim: no open session to notify'));
     t.state = 'reversed';
     this.ledger.credit(t.withdrawAccount, t.amount);
     this.ledger.debit(t.depositAccount, t.amount);
@@ -172,7 +199,7 @@ export class BankSimulator {
   }
 
   private pushNotice(message: string, date: string, timeoutMs: number, body: (no: number) => Fieldset): Promise<void> {
-    const targets = [...this.sessions].filter((s) => s.companyId !== undefined);
+    const targets = this.openSessions();
     if (targets.length === 0) return Promise.reject(new Error('sim: no open session to notify'));
     const counterKey = `${message}|${date}`;
     const no = (this.noticeNo.get(counterKey) ?? 0) + 1;
@@ -206,6 +233,10 @@ export class BankSimulator {
     });
   }
 
+  private openSessions(): Session[] {
+    return [...this.sessions].filter((s) => s.openDate !== undefined);
+  }
+
   private receive(s: Session, t: DecodedTelegram): void {
     const spec = this.codec.message(t.message);
     const f = t.fields;
@@ -218,11 +249,16 @@ export class BankSimulator {
       return;
     }
     if (!spec.response) return;
-    s.companyId = String(f[ses.companyId]);
-    s.bankCode = String(f[ses.bankCode]);
-    const fault = this.faults.take(t.message);
+    const refused = this.sessionRefusal(s, t);
+    if (refused) {
+      this.log.warn('sim.session-refused', { message: t.message, code: refused });
+      s.socket.send(this.codec.encode(spec.response, this.reply(t, refused)));
+      return;
+    }
+    const taken = this.faults.take(t.message);
+    const fault = taken?.kind;
     if (fault === 'no-answer-unapplied') return; // lost on the way: the bank never saw it
-    const answer = fault === 'reject' ? this.refuse(t) : this.process(t, fault === 'processing');
+    const answer = this.answer(t, taken);
     if (fault === 'no-answer') return; // processed, but the answer is lost
     let raw: Buffer;
     try {
@@ -230,7 +266,7 @@ export class BankSimulator {
     } catch (e) {
       // An answer the layout cannot carry (a total past 13 digits …): say so rather than go silent.
       this.log.error('sim.cannot-answer', { message: t.message, error: (e as Error).message });
-      raw = this.codec.encode(spec.response, this.reply(t, FORMAT_ERROR));
+      raw = this.codec.encode(spec.response, this.reply(t, this.codes.requestError));
     }
     this.answered.set(t.message, (this.answered.get(t.message) ?? 0) + 1);
     const deliver = () => this.deliver(s, raw, fault);
@@ -272,10 +308,66 @@ export class BankSimulator {
     return { ...out, ...extra };
   }
 
-  private refuse(t: DecodedTelegram): Fieldset {
-    this.log.info('sim.fault', { message: t.message, fault: 'reject' });
-    if (t.message === 'transfer.request' || t.message === 'collection.request') this.remember(t, this.codes.insufficientFunds, 'rejected');
-    return this.reply(t, this.codes.insufficientFunds);
+  /**
+   * Why this connection may not do business now, as a response code; undefined when it may. Opening the
+   * day binds the connection to its company, bank and date; closing it unbinds.
+   */
+  private sessionRefusal(s: Session, t: DecodedTelegram): string | undefined {
+    const f = t.fields;
+    const ses = this.session;
+    const company = String(f[ses.companyId]);
+    const bank = String(f[ses.bankCode]);
+    const date = String(f[ses.sendDate]);
+    if (this.options.companies && !this.options.companies.includes(company)) return this.codes.companyError;
+    if (t.message === ses.open) {
+      Object.assign(s, { companyId: company, bankCode: bank, openDate: date });
+      return undefined;
+    }
+    if (s.openDate === undefined || s.openDate !== date) return this.codes.requestError;
+    if (s.companyId !== company || s.bankCode !== bank) return this.codes.companyError;
+    if (t.message === ses.close) s.openDate = undefined;
+    return undefined;
+  }
+
+  /** The answer to a request, as the armed fault (if any) shapes it. */
+  private answer(t: DecodedTelegram, fault: TakenFault | undefined): Fieldset {
+    switch (fault?.kind) {
+      case 'reject':
+        return this.refuse(t, fault.code ?? this.codes.insufficientFunds);
+      case 'request-error': {
+        const code = fault.code ?? this.codes.requestError;
+        this.log.info('sim.fault', { message: t.message, fault: fault.kind, code });
+        if (this.isMoney(t)) this.remember(t, code, 'rejected');
+        return this.blankReply(t, code);
+      }
+      case 'system-error':
+        this.process(t, false);
+        return this.blankReply(t, fault.code ?? this.codes.systemError);
+      case 'blank-result':
+        this.process(t, false);
+        return this.blankReply(t, this.codes.success);
+      default:
+        return this.process(t, fault?.kind === 'processing');
+    }
+  }
+
+  private isMoney(t: DecodedTelegram): boolean {
+    return t.message === 'transfer.request' || t.message === 'collection.request';
+  }
+
+  /** The request's header echoed with `code`, the individual part left blank (as banks do on errors). */
+  private blankReply(t: DecodedTelegram, code: string): Fieldset {
+    const response = this.codec.message(this.codec.message(t.message).response!);
+    const out: Fieldset = {};
+    for (const h of this.codec.spec.header) if (response.key[h.name] === undefined && h.name in t.fields) out[h.name] = t.fields[h.name];
+    out[this.session.responseCode] = code;
+    return out;
+  }
+
+  private refuse(t: DecodedTelegram, code: string): Fieldset {
+    this.log.info('sim.fault', { message: t.message, fault: 'reject', code });
+    if (this.isMoney(t)) this.remember(t, code, 'rejected');
+    return this.reply(t, code);
   }
 
   private process(t: DecodedTelegram, processing: boolean): Fieldset {

@@ -148,7 +148,7 @@ class SpecReader {
       if (!isRecord(f)) this.fail(fp, 'a field must be a mapping like { name: amount, type: amount, length: 13 }', at);
       const name = typeof f['name'] === 'string' ? f['name'] : this.fail([...fp, 'name'], 'every field needs a name', at);
       const fat = { ...at, field: name };
-      this.onlyKeys(f, fp, ['name', 'type', 'length', 'scale', 'default', 'value', 'mask', 'description'], fat);
+      this.onlyKeys(f, fp, ['name', 'type', 'length', 'scale', 'default', 'value', 'mask', 'controls', 'description'], fat);
       if (!NAME.test(name)) this.fail([...fp, 'name'], `"${name}" is not a field name (letters, digits, _)`, fat);
       if (names.has(name)) this.fail([...fp, 'name'], `duplicate field name "${name}" (header and body share one namespace)`, fat);
       names.add(name);
@@ -178,6 +178,11 @@ class SpecReader {
       if (f['mask'] !== undefined) {
         if (!MASK_KINDS.includes(f['mask'] as never)) this.fail([...fp, 'mask'], `unknown mask "${String(f['mask'])}" (use ${MASK_KINDS.join(', ')})`, fat);
         field.mask = f['mask'] as FieldSpec['mask'];
+      }
+      if (f['controls'] !== undefined) {
+        if (f['controls'] !== true && f['controls'] !== false) this.fail([...fp, 'controls'], 'controls is true or false', fat);
+        if (type !== 'X') this.fail([...fp, 'controls'], 'controls is only for text (X) fields', fat);
+        field.controls = f['controls'] as boolean;
       }
       if (typeof f['description'] === 'string') field.description = f['description'];
       out.push(field);

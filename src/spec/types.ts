@@ -31,6 +31,11 @@ export interface FieldSpec {
   /** Always written, whatever the caller gives (wire text). */
   readonly value?: string;
   readonly mask?: MaskKind;
+  /**
+   * Text (X) only: control characters (C0, DEL) may be written. Off by default: a NUL, CR, LF, ESC or TAB
+   * in a memo or a name is refused, never sent to a bank or stored.
+   */
+  readonly controls?: boolean;
   readonly description?: string;
 }
 

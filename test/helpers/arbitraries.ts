@@ -79,8 +79,9 @@ export function fieldBytes(field: FieldSpec, charset: Charset, message: MessageS
   const digits = fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: field.length, maxLength: field.length }).map(ascii);
   switch (field.type) {
     case 'X': {
-      // Any ASCII (controls included) and Hangul, padded with spaces: trailing non-spaces are allowed here.
-      const anyAscii = fc.integer({ min: 0, max: 0x7f }).map((c) => String.fromCharCode(c));
+      // Any printable ASCII (controls too where the spec allows them) and Hangul, padded with spaces:
+      // trailing non-spaces are allowed here. Controls elsewhere: see controlBytes.
+      const anyAscii = fc.integer({ min: field.controls ? 0 : 0x20, max: field.controls ? 0x7f : 0x7e }).map((c) => String.fromCharCode(c));
       return fc.array(fc.oneof(anyAscii, textChars(charset)), { maxLength: field.length }).map((chars) => {
         const out = SPACES(field.length);
         let p = 0;

@@ -66,7 +66,7 @@ export async function sendCommand(opts: SendOptions): Promise<SendResult> {
     const spec = codec.message(outcome.response.message);
     return {
       output: JSON.stringify(
-        { status: 'answered', seqNo: outcome.request.seqNo, responseCode: outcome.responseCode, outcome: meaning.outcome, meaning: meaning.message, message: outcome.response.message, fields: toJsonFields(spec, outcome.response.fields) },
+        { status: 'answered', seqNo: outcome.request.seqNo, responseCode: outcome.responseCode, outcome: meaning.outcome, meaning: meaning.message, message: outcome.response.message, fields: toJsonFields(spec, codec.decode(codec.redactSecrets(outcome.responseRaw)).fields) },
         null,
         2,
       ),

@@ -5,6 +5,7 @@ import { jsonLogger } from '../../log/logger.js';
 import { loadSpecFile } from '../../spec/load-spec.js';
 import { BankSimulator } from '../../sim/bank-simulator.js';
 import { FAULT_KINDS, parseFault, type FaultKind } from '../../sim/fault-plan.js';
+import { SimUsageError } from '../../sim/sim-usage-error.js';
 import { UsageError } from '../usage-error.js';
 
 export interface SimOptions {
@@ -81,14 +82,20 @@ async function controlRequest(sim: BankSimulator, token: string, req: IncomingMe
     const route = `${req.method} ${req.url}`;
     switch (route) {
       case 'POST /faults': {
-        if (!FAULT_KINDS.includes(body['kind'] as FaultKind)) return send(400, { error: `kind must be one of ${FAULT_KINDS.join(', ')}` });
-        const count = body['count'] === 'always' ? Infinity : Number(body['count'] ?? 1);
-        sim.faults.arm(body['kind'] as FaultKind, { count, ...(typeof body['message'] === 'string' ? { message: body['message'] } : {}) });
+        const c = body['count'] ?? 1;
+        if (c !== 'always' && !(Number.isSafeInteger(c) && (c as number) > 0)) return send(400, { error: `count must be a positive integer or "always", not ${JSON.stringify(c)}` });
+        if (body['message'] !== undefined && (typeof body['message'] !== 'string' || !sim.knows(body['message']))) return send(400, { error: `message must name a request of the spec, not ${JSON.stringify(body['message'])}` });
+        const code = body['code'];
+        if (code !== undefined && typeof code !== 'string') return send(400, { error: `code must be a string, not ${JSON.stringify(code)}` });
+        sim.faults.arm(body['kind'] as FaultKind, { count: c === 'always' ? Infinity : (c as number), ...(typeof body['message'] === 'string' ? { message: body['message'] } : {}), ...(code ? { code } : {}) });
         return send(200, { armed: body['kind'] });
       }
-      case 'POST /latency':
-        sim.faults.latencyMs = Number(body['ms'] ?? 0);
+      case 'POST /latency': {
+        const ms = body['ms'] ?? 0;
+        if (!Number.isSafeInteger(ms) || (ms as number) < 0 || (ms as number) > 600_000) return send(400, { error: `ms must be an integer from 0 to 600000, not ${JSON.stringify(ms)}` });
+        sim.faults.latencyMs = ms as number;
         return send(200, { latencyMs: sim.faults.latencyMs });
+      }
       case 'POST /refuse':
         sim.faults.refuseConnections = body['on'] === true;
         return send(200, { refuseConnections: sim.faults.refuseConnections });
@@ -113,6 +120,8 @@ async function controlRequest(sim: BankSimulator, token: string, req: IncomingMe
         return send(404, { error: `no route ${route}` });
     }
   } catch (e) {
-    return send(409, { error: (e as Error).message });
+    // A request the simulator cannot take is the caller's mistake; one it cannot carry out now (no open
+    // session to notify, no such transfer) is a conflict with its state.
+    return send(e instanceof SimUsageError ? 400 : 409, { error: (e as Error).message });
   }
 }
