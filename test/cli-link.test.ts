@@ -71,6 +71,24 @@ describe('firmbank sim + firmbank send, two processes', () => {
     expect(ledger.transfers.find((t) => t.seqNo === r.json.seqNo)?.state).toBe('applied');
   });
 
+  it('the control API refuses what it cannot take (400) and leaves the books alone when a notice cannot go out (409)', async () => {
+    const post = (path: string, body: unknown) =>
+      fetch(`http://127.0.0.1:${control}${path}`, { method: 'POST', headers: { authorization: 'Bearer test-token' }, body: JSON.stringify(body) });
+    for (const body of [{ kind: 'no-answer', count: 'abc' }, { kind: 'no-answer', count: 0 }, { kind: 'no-answer', count: 1.5 }, { kind: 'meteor' }, { kind: 'reject', message: 'transfer.response' }, { kind: 'reject', code: 7 }]) {
+      expect((await post('/faults', body)).status, JSON.stringify(body)).toBe(400);
+    }
+    expect((await post('/latency', { ms: 'slow' })).status).toBe(400);
+    expect((await post('/faults', { kind: 'request-error', message: 'transfer.request', code: '0001' })).status).toBe(200);
+    const refused = send(transfer);
+    expect(refused.json).toMatchObject({ status: 'answered', responseCode: '0001' });
+    expect((await post('/clear', {})).status).toBe(200);
+    // No session is open now (send closed its day): the notice cannot go out, and the books stay as they were.
+    const ledger = async () => (await (await fetch(`http://127.0.0.1:${control}/ledger`, { headers: { authorization: 'Bearer test-token' } })).json()) as { transfers: { date: string; seqNo: string; state: string }[] };
+    const applied = (await ledger()).transfers.find((t) => t.state === 'applied')!;
+    expect((await post('/notices/failure', { date: applied.date, seqNo: applied.seqNo })).status).toBe(409);
+    expect((await ledger()).transfers.find((t) => t.seqNo === applied.seqNo && t.date === applied.date)?.state).toBe('applied');
+  });
+
   it('bad input is one line and exit 2', () => {
     const r = send({ ...transfer, amount: '-1' });
     expect(r.status).toBe(2);

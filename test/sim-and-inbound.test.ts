@@ -28,6 +28,43 @@ const answered = async (p: ReturnType<ReturnType<typeof linkTo>['request']>) => 
   return o;
 };
 
+describe('the bank simulator is as strict as a bank about sessions', () => {
+  /** Raw telegrams over a bare socket: no link to open the day for us. */
+  async function bare(port: number) {
+    const socket = connect(port, '127.0.0.1');
+    await new Promise((r) => socket.once('connect', r));
+    const decoder = new FrameDecoder(hecto.spec.framing);
+    const answers: DecodedTelegram[] = [];
+    socket.on('data', (d) => {
+      for (const f of decoder.push(d)) answers.push(hecto.decode(f));
+    });
+    cleanup.push(() => void socket.destroy());
+    let seq = 0;
+    const date = kst(new Date()).date;
+    return async (message: string, fields: Record<string, string>, company = 'FIRM01') => {
+      const n = answers.length;
+      socket.write(encodeFrame(hecto.spec.framing, hecto.encode(message, { ...fields, companyId: company, bankCode: '004', seqNo: String(++seq), sendDate: date, sendTime: '10:00:00' })));
+      for (let i = 0; i < 200 && answers.length === n; i++) await new Promise((r) => setTimeout(r, 5));
+      return answers[n]!;
+    };
+  }
+
+  it('refuses business before the day is opened on the connection, and for another company', async () => {
+    const { sim, port } = await startSim();
+    cleanup.push(() => sim.close());
+    const send = await bare(port);
+    const transfer = { withdrawAccount: '12345678901234', amount: '1000', depositBankCode: '004', depositAccount: '110123456789' };
+    expect((await send('transfer.request', transfer)).fields['responseCode']).toBe('0001');
+    expect(sim.ledger.transfers.size).toBe(0);
+    expect((await send('open.request', {})).fields['responseCode']).toBe('0000');
+    expect((await send('transfer.request', transfer, 'INTRUDER')).fields['responseCode']).toBe('SSSS');
+    expect((await send('transfer.request', transfer)).fields['responseCode']).toBe('0000');
+    expect((await send('close.request', {})).fields['responseCode']).toBe('0000');
+    expect((await send('balance.request', { account: '12345678901234' })).fields['responseCode']).toBe('0001');
+    expect(sim.ledger.applied()).toHaveLength(1);
+  });
+});
+
 describe('the bank simulator keeps checkable books', () => {
   it('moves money, charges other-bank fees, refuses overdrafts and unknown accounts', async () => {
     const { sim, link } = await session();
