@@ -23,6 +23,9 @@ export interface Requester {
   request(message: string, fields: Readonly<Record<string, FieldInput>>, options?: RequestOptions): Promise<LinkOutcome>;
 }
 
+/** What the flows need of a queue: jobs to send a transfer and to ask about one (TransferQueue fits). */
+export type TransferJobs = Pick<TransferQueue, 'send' | 'inquire'>;
+
 /** The calling service, as its API key says. */
 export interface ServiceIdentity {
   readonly service: string;
@@ -34,7 +37,7 @@ export interface TransferFlowDeps {
   readonly codec: TelegramCodec;
   readonly ledger: Ledger;
   readonly link: Requester;
-  readonly queue: TransferQueue;
+  readonly queue: TransferJobs;
   readonly codes: ResponseCodeTable;
   readonly hours: BusinessHours;
   readonly clock: Clock;
