@@ -1,5 +1,6 @@
 import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SCOPES } from '../src/api/scopes.js';
 import type { Gateway } from '../src/gateway/gateway.js';
 import type { TransferRow } from '../src/ledger/entities.js';
 import type { BankSimulator } from '../src/sim/bank-simulator.js';
@@ -44,7 +45,7 @@ describe('reading response codes for what they answer', () => {
     gw = await startGateway(testConfig(freshSqlite(), { inquiryMaxAttempts: 8 }));
     sim = gw.institutions.get('hecto')!.simulator!;
     base = `http://127.0.0.1:${gw.apiPort}`;
-    key = await gw.apiKeys.create('recon', new Decimal('5000000'));
+    key = await gw.apiKeys.create('recon', new Decimal('5000000'), [...SCOPES]);
   }, 60_000);
 
   afterAll(async () => {

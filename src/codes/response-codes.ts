@@ -13,6 +13,8 @@ export interface ResponseMeaning {
   readonly message: string;
   /** False for a code no table lists: its outcome is then `unknown`, never `rejected`. */
   readonly listed: boolean;
+  /** The derivation rule that chose the outcome (column `rule`, e.g. `funds-wording`); absent for an unlisted code. */
+  readonly rule?: string;
 }
 
 /** The derived table shipped with the engine (see scripts/derive-response-codes.mjs). */
@@ -23,7 +25,7 @@ export const HECTO_RESPONSE_CODES = join(projectRoot(), 'specs/codes/hecto-bank-
  * apply to every bank without a row of its own.
  */
 export class ResponseCodeTable {
-  private readonly rows = new Map<string, ResponseMeaning>();
+  private readonly byKey = new Map<string, ResponseMeaning>();
 
   /** Parses the derived CSV (comment lines start with #). */
   static load(file: string = HECTO_RESPONSE_CODES): ResponseCodeTable {
@@ -37,25 +39,30 @@ export class ResponseCodeTable {
         return;
       }
       const cells = splitCsv(line);
-      const [bank, , code, outcome, , , message] = cells;
-      if (cells.length !== 7 || !bank || !code || !OUTCOMES.includes(outcome as Outcome)) {
+      const [bank, , code, outcome, rule, , message] = cells;
+      if (cells.length !== 7 || !bank || !code || !rule || !OUTCOMES.includes(outcome as Outcome)) {
         throw new FirmbankError('FB_CODES_INVALID', `${file}:${i + 1}: not a response-code row (bank,bank_name,code,outcome,rule,source_code,message)`);
       }
-      table.rows.set(`${bank}|${code}`, { bank, code, outcome: outcome as Outcome, message: message ?? '', listed: true });
+      table.byKey.set(`${bank}|${code}`, { bank, code, outcome: outcome as Outcome, message: message ?? '', listed: true, rule });
     });
     return table;
   }
 
   get size(): number {
-    return this.rows.size;
+    return this.byKey.size;
+  }
+
+  /** Every listed row, bank `*` rows included, in file order. */
+  rows(): IterableIterator<ResponseMeaning> {
+    return this.byKey.values();
   }
 
   /** What `code` from `bank` means. A code listed nowhere is `unknown`: never assume a refusal. */
   lookup(bank: string, code: string): ResponseMeaning {
     const c = code.trimEnd();
     return (
-      this.rows.get(`${bank}|${c}`) ??
-      this.rows.get(`*|${c}`) ?? { bank, code: c, outcome: 'unknown', message: 'code not in the response-code table', listed: false }
+      this.byKey.get(`${bank}|${c}`) ??
+      this.byKey.get(`*|${c}`) ?? { bank, code: c, outcome: 'unknown', message: 'code not in the response-code table', listed: false }
     );
   }
 }
