@@ -1,5 +1,6 @@
 import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SCOPES } from '../src/api/scopes.js';
 import type { Gateway } from '../src/gateway/gateway.js';
 import type { TransferRow } from '../src/ledger/entities.js';
 import { kst } from '../src/link/clock.js';
@@ -54,7 +55,7 @@ describe.each(['sqlite', 'postgres'] as const)('gateway on %s, Redis and the sim
     gw = await startGateway(testConfig(url));
     sim = gw.institutions.get('hecto')!.simulator!;
     base = `http://127.0.0.1:${gw.apiPort}`;
-    key = await gw.apiKeys.create('payroll', new Decimal('5000000'));
+    key = await gw.apiKeys.create('payroll', new Decimal('5000000'), SCOPES);
   }, 60_000);
 
   afterAll(async () => {

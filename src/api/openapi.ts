@@ -1,3 +1,6 @@
+import { DEFAULT_AUTH_FAILURE_LIMITS } from './auth-failure-limiter.js';
+import { SCOPES, type Scope } from './scopes.js';
+
 /** JSON Schemas of the request bodies: Fastify validates with them and the OpenAPI document shows them. */
 export const SCHEMAS = {
   transferRequest: {
@@ -30,8 +33,29 @@ export const SCHEMAS = {
   institutionQuery: { type: 'object', additionalProperties: false, properties: { institution: { type: 'string' } } },
 } as const;
 
-const problem = { description: 'RFC 9457 problem', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
-const transfer = { description: 'The transfer', content: { 'application/json': { schema: { $ref: '#/components/schemas/Transfer' } } } };
+const requestIdHeader = { $ref: '#/components/headers/RequestId' };
+/** An answer of ours: every one carries the request's id. */
+const answer = (description: string, content?: Record<string, unknown>) => ({ description, headers: { 'X-Request-Id': requestIdHeader }, ...(content ? { content } : {}) });
+const problemContent = { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } };
+const problem = answer('RFC 9457 problem', problemContent);
+const transfer = answer('The transfer', { 'application/json': { schema: { $ref: '#/components/schemas/Transfer' } } });
+const ref = (name: string) => ({ $ref: `#/components/responses/${name}` });
+
+/**
+ * One operation: what every route shares (the request id, the key, the answers of the authentication
+ * hook and of the HTTP parser), plus its own. `scope` is what the key must allow (403 otherwise).
+ */
+function operation(summary: string, scope: Scope | null, responses: Record<string, unknown>, extra: Record<string, unknown> = {}) {
+  return {
+    summary: scope ? `${summary} (scope: ${scope})` : summary,
+    security: [{ apiKey: scope ? [scope] : [] }],
+    ...extra,
+    parameters: [{ $ref: '#/components/parameters/RequestId' }, ...((extra['parameters'] as unknown[] | undefined) ?? [])],
+    responses: { ...responses, 400: ref('BadRequest'), 401: ref('Unauthorized'), ...(scope ? { 403: ref('Forbidden') } : {}), 414: ref('UriTooLong'), 429: ref('AuthRateLimited'), 431: ref('HeadersTooLarge') },
+  };
+}
+
+const idParam = [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }];
 
 /** The OpenAPI 3.1 document served at /openapi.json. */
 export function openApiDocument() {
@@ -40,7 +64,34 @@ export function openApiDocument() {
     info: { title: 'firmbank gateway', version: '0.1.0', description: 'Transfers and account verification at Korean banks, for internal services.' },
     security: [{ apiKey: [] }],
     components: {
-      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'A service API key (fbk_…)' } },
+      securitySchemes: {
+        apiKey: {
+          type: 'http',
+          scheme: 'bearer',
+          description: `A service API key (fbk_…). Each key has scopes (${SCOPES.join(', ')}); an operation names the one it needs. After ${DEFAULT_AUTH_FAILURE_LIMITS.maxFailures} failed authentications in ${DEFAULT_AUTH_FAILURE_LIMITS.windowMs / 1000} s an address gets 429 for every request until the window ends.`,
+        },
+      },
+      parameters: {
+        RequestId: {
+          name: 'X-Request-Id',
+          in: 'header',
+          required: false,
+          description: 'Names the request in logs; echoed on the answer. 1 to 128 visible ASCII characters; anything else is replaced by a new UUID.',
+          schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,128}$' },
+        },
+      },
+      headers: {
+        RequestId: { description: "The request's id: the caller's X-Request-Id, or one made for it", schema: { type: 'string' } },
+        RetryAfter: { description: 'Seconds to wait before trying again', schema: { type: 'integer', minimum: 1 } },
+      },
+      responses: {
+        BadRequest: answer('Malformed request: bad URL encoding (FB_BAD_URL), invalid body (FB_VALIDATION), not HTTP (FB_BAD_REQUEST)', problemContent),
+        Unauthorized: answer('No valid API key (FB_UNAUTHORIZED): missing, unknown or revoked', problemContent),
+        Forbidden: answer("The key lacks the operation's scope (FB_FORBIDDEN)", problemContent),
+        UriTooLong: answer('URL or a path segment too long (FB_URI_TOO_LONG)', problemContent),
+        AuthRateLimited: { ...answer('Too many failed authentications from this address (FB_AUTH_RATE_LIMITED)', problemContent), headers: { 'X-Request-Id': requestIdHeader, 'Retry-After': { $ref: '#/components/headers/RetryAfter' } } },
+        HeadersTooLarge: answer('Request line and headers too large (FB_HEADERS_TOO_LARGE)', problemContent),
+      },
       schemas: {
         TransferRequest: SCHEMAS.transferRequest,
         VerificationRequest: SCHEMAS.verificationRequest,
@@ -57,30 +108,36 @@ export function openApiDocument() {
             needsOperator: { type: 'boolean' },
           },
         },
-        Problem: { type: 'object', properties: { type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' }, code: { type: 'string' }, field: { type: 'string' } } },
+        Problem: {
+          type: 'object',
+          properties: { type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' }, code: { type: 'string' }, field: { type: 'string' }, instance: { type: 'string' } },
+        },
       },
     },
     paths: {
       '/v1/transfers': {
-        post: {
-          summary: 'Send money. Prefer: wait=N waits up to N seconds for the final result.',
-          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/TransferRequest' } } } },
-          responses: { 201: transfer, 200: transfer, 202: transfer, 400: problem, 401: problem, 409: problem, 422: problem, 503: problem },
-        },
+        post: operation(
+          'Send money. Prefer: wait=N waits up to N seconds for the final result.',
+          'transfers',
+          { 201: transfer, 200: transfer, 202: transfer, 409: problem, 422: problem, 503: problem },
+          { requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/TransferRequest' } } } } },
+        ),
       },
-      '/v1/transfers/{id}/telegrams': { get: { summary: 'The telegrams of a transfer (decoded, masked)', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'telegrams' }, 404: problem } } },
-      '/v1/transfers/{id}': { get: { summary: 'A transfer of the calling service', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: transfer, 404: problem } } },
+      '/v1/transfers/{id}/telegrams': { get: operation('The telegrams of a transfer (decoded, masked)', 'transfers', { 200: answer('telegrams'), 404: problem }, { parameters: idParam }) },
+      '/v1/transfers/{id}': { get: operation('A transfer of the calling service', 'transfers', { 200: transfer, 404: problem }, { parameters: idParam }) },
       '/v1/account-verifications': {
-        post: {
-          summary: 'Holder name inquiry (6000/100) and comparison',
-          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/VerificationRequest' } } } },
-          responses: { 200: { description: 'verified, mismatch, found, not-found or unavailable' }, 400: problem },
-        },
+        post: operation(
+          'Holder name inquiry (6000/100) and comparison',
+          'verifications',
+          { 200: answer('verified, mismatch, found, not-found or unavailable') },
+          { requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/VerificationRequest' } } } } },
+        ),
       },
-      '/v1/balances': { get: { summary: 'Balance of the parent account (7000/200)', responses: { 200: { description: 'balance' } } } },
-      '/v1/totals': { get: { summary: "Today's transfer totals as the bank counts them (7000/300)", responses: { 200: { description: 'totals' } } } },
-      '/health': { get: { summary: 'Liveness', responses: { 200: { description: 'ok' } } } },
-      '/ready': { get: { summary: 'Readiness: database and bank links', responses: { 200: { description: 'ready' }, 503: { description: 'not ready' } } } },
+      '/v1/balances': { get: operation('Balance of the parent account (7000/200)', 'parent-account', { 200: answer('balance') }) },
+      '/v1/totals': { get: operation("Today's transfer totals as the bank counts them (7000/300)", 'parent-account', { 200: answer('totals') }) },
+      '/health': { get: operation('Liveness (any valid key)', null, { 200: answer('ok') }) },
+      '/ready': { get: operation('Readiness: database and bank links (any valid key)', null, { 200: answer('ready'), 503: answer('not ready') }) },
+      '/openapi.json': { get: operation('This document (any valid key)', null, { 200: answer('OpenAPI 3.1 document') }) },
     },
   };
 }

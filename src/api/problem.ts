@@ -9,20 +9,47 @@ export interface Problem {
   readonly field?: string;
 }
 
-export function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
-  return reply
-    .code(p.status)
-    .type('application/problem+json')
-    .send({ type: `https://firmbank.dev/problems/${p.code.toLowerCase().replace(/_/g, '-')}`, title: p.title, status: p.status, detail: p.detail, code: p.code, ...(p.field ? { field: p.field } : {}), instance: reply.request.url });
+/** The JSON body of a problem; `instance` (the request's URL) only when it is worth echoing. */
+export function problemDocument(p: Problem, instance?: string): Record<string, unknown> {
+  return {
+    type: `https://firmbank.dev/problems/${p.code.toLowerCase().replace(/_/g, '-')}`,
+    title: p.title,
+    status: p.status,
+    detail: p.detail,
+    code: p.code,
+    ...(p.field ? { field: p.field } : {}),
+    ...(instance !== undefined ? { instance } : {}),
+  };
+}
+
+/**
+ * Answers with `p` as `application/problem+json`, naming the request's URL as its instance; `null` leaves
+ * the instance out (when the URL itself is what is wrong).
+ */
+export function sendProblem(reply: FastifyReply, p: Problem, instance: string | null = reply.request.url): FastifyReply {
+  return reply.code(p.status).type('application/problem+json').send(problemDocument(p, instance ?? undefined));
 }
 
 /** HTTP status and title for each of our error codes; anything unlisted from a user is a 400. */
 export const STATUS_BY_CODE: Readonly<Record<string, [number, string]>> = {
+  FB_BAD_REQUEST: [400, 'Bad request'],
   FB_VALIDATION: [400, 'Invalid request'],
+  FB_BAD_URL: [400, 'Bad URL'],
   FB_LIMIT_EXCEEDED: [422, 'Over the service limit'],
   FB_IDEMPOTENCY_CONFLICT: [409, 'Request id already used with another body'],
   FB_BANK_CLOSED: [503, 'Bank closed'],
   FB_SEQ_EXHAUSTED: [503, 'No 전문번호 left today'],
   FB_UNAUTHORIZED: [401, 'Unauthorized'],
+  FB_FORBIDDEN: [403, 'Forbidden'],
   FB_NOT_FOUND: [404, 'Not found'],
+  FB_REQUEST_TIMEOUT: [408, 'Request timeout'],
+  FB_URI_TOO_LONG: [414, 'URI too long'],
+  FB_AUTH_RATE_LIMITED: [429, 'Too many failed authentications'],
+  FB_HEADERS_TOO_LARGE: [431, 'Request headers too large'],
 };
+
+/** The problem for one of our codes, with the status and title {@link STATUS_BY_CODE} gives it. */
+export function problemFor(code: string, detail: string, field?: string): Problem {
+  const [status, title] = STATUS_BY_CODE[code] ?? [400, 'Request refused'];
+  return { status, code, title, detail, ...(field ? { field } : {}) };
+}

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { maskText } from '../codec/mask.js';
 import { FirmbankError, isFirmbankError } from '../errors/firmbank-error.js';
 import { ValidationError } from '../flows/validation-error.js';
@@ -8,9 +8,14 @@ import type { Logger } from '../log/logger.js';
 import type { ServiceIdentity } from '../flows/transfer-flow.js';
 import type { TransferInput } from '../flows/transfer-input.js';
 import type { VerificationInput } from '../flows/verification-flow.js';
-import type { ApiKeys } from './api-keys.js';
+import { logRequest } from './access-log.js';
+import type { ApiCaller, ApiKeys } from './api-keys.js';
+import { AuthFailureLimiter, DEFAULT_AUTH_FAILURE_LIMITS, type AuthFailureLimits } from './auth-failure-limiter.js';
+import { clientErrorHandler } from './client-error.js';
 import { openApiDocument, SCHEMAS } from './openapi.js';
-import { sendProblem, STATUS_BY_CODE } from './problem.js';
+import { problemFor, sendProblem } from './problem.js';
+import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
+import type { Scope } from './scopes.js';
 
 /** What the API needs from the gateway, per institution. */
 export interface ApiBackend {
@@ -30,9 +35,26 @@ export interface ApiBackend {
 
 declare module 'fastify' {
   interface FastifyRequest {
-    caller: ServiceIdentity;
+    /** Set by the authentication hook before any route handler runs (null in hooks of refused requests). */
+    caller: ApiCaller;
+  }
+  interface FastifyContextConfig {
+    /** What the caller's key must allow for this route; none: any valid key. */
+    scope?: Scope;
   }
 }
+
+/** Limits of the API that tests (and a deployment, through the gateway) may change. */
+export interface ApiOptions {
+  /** Failed authentications per client address before it gets 429. */
+  readonly authFailures?: AuthFailureLimits;
+  /** Longest URL (path and query) answered; longer is 414. */
+  readonly maxUrlLength?: number;
+}
+
+/** A path parameter longer than this is 414 (ids are 36 characters). */
+const MAX_PARAM_LENGTH = 100;
+const DEFAULT_MAX_URL_LENGTH = 2048;
 
 /** A transfer as callers see it: amounts as decimal strings, the account masked. */
 export function transferView(t: TransferRow) {
@@ -62,17 +84,73 @@ function preferWaitMs(req: FastifyRequest, max: number): number {
 
 /**
  * The HTTP API for internal services (Fastify). Every route, health included, needs a service's API key
- * (`Authorization: Bearer fbk_…`); errors are RFC 9457 problem documents naming the field at fault; bad
- * input is always a 4xx, never a stack trace.
+ * (`Authorization: Bearer fbk_…`) whose scopes allow the route; an address that keeps failing to
+ * authenticate is refused for a while (429). Errors, those of Node's HTTP parser included, are RFC 9457
+ * problem documents naming the field at fault; bad input is always a 4xx, never a stack trace. Every
+ * request is one `api.request` line in `logger`, named by its `X-Request-Id` (the caller's or a new one,
+ * echoed on the answer).
  */
-export function buildApi(backend: ApiBackend, keys: ApiKeys, logger: Logger, maxWaitMs: number): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: 64 * 1024, ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } } });
+export function buildApi(backend: ApiBackend, keys: ApiKeys, logger: Logger, maxWaitMs: number, options: ApiOptions = {}): FastifyInstance {
+  const limiter = new AuthFailureLimiter(options.authFailures ?? DEFAULT_AUTH_FAILURE_LIMITS);
+  const maxUrlLength = options.maxUrlLength ?? DEFAULT_MAX_URL_LENGTH;
 
+  /** What the router refuses before any hook runs: a bad percent-encoding, an overlong path parameter. */
+  const frameworkErrors = (error: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
+    const p =
+      error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+        ? problemFor('FB_URI_TOO_LONG', `a path segment is longer than ${MAX_PARAM_LENGTH} characters`)
+        : error.code === 'FST_ERR_BAD_URL'
+          ? problemFor('FB_BAD_URL', 'the URL path is not valid percent-encoded UTF-8')
+          : problemFor('FB_BAD_REQUEST', 'the request cannot be routed');
+    reply.header(REQUEST_ID_HEADER, req.id);
+    sendProblem(reply, p, null); // the URL is what is wrong: not echoed
+    logRequest(logger, { method: req.method, route: null, status: p.status, latencyMs: reply.elapsedTime, requestId: req.id, ip: req.ip });
+  };
+
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 64 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    genReqId: requestIdOf,
+    frameworkErrors,
+    clientErrorHandler: clientErrorHandler(logger),
+  });
+  app.decorateRequest('caller', null as unknown as ApiCaller);
+
+  // In order: name the request, refuse what is malformed, then who is calling, then what they may do.
   app.addHook('onRequest', async (req, reply) => {
+    reply.header(REQUEST_ID_HEADER, req.id);
+    if (req.url.length > maxUrlLength) return sendProblem(reply, problemFor('FB_URI_TOO_LONG', `the URL is ${req.url.length} characters long; at most ${maxUrlLength} are read`), null);
+    const wait = limiter.retryAfterSeconds(req.ip);
+    if (wait > 0) {
+      reply.header('retry-after', String(wait));
+      return sendProblem(reply, problemFor('FB_AUTH_RATE_LIMITED', `too many failed authentications from this address; try again in ${wait} s`));
+    }
     const key = /^Bearer (\S+)$/.exec(String(req.headers.authorization ?? ''))?.[1];
     const caller = key ? await keys.identify(key) : null;
-    if (!caller) return sendProblem(reply, { status: 401, code: 'FB_UNAUTHORIZED', title: 'Unauthorized', detail: 'send a service API key as Authorization: Bearer <key>' });
+    if (!caller) {
+      limiter.fail(req.ip);
+      return sendProblem(reply, problemFor('FB_UNAUTHORIZED', 'send a valid service API key as Authorization: Bearer <key>'));
+    }
     req.caller = caller;
+    const scope = req.routeOptions.config.scope;
+    if (scope && !caller.scopes.includes(scope)) {
+      return sendProblem(reply, problemFor('FB_FORBIDDEN', `this API key lacks the scope "${scope}" (it has: ${caller.scopes.join(', ') || 'none'})`));
+    }
+  });
+
+  app.addHook('onResponse', async (req, reply) => {
+    logRequest(logger, {
+      method: req.method,
+      route: req.routeOptions.url ?? null,
+      status: reply.statusCode,
+      latencyMs: reply.elapsedTime,
+      requestId: req.id,
+      ip: req.ip,
+      service: req.caller?.service,
+      keyId: req.caller?.keyId,
+    });
   });
 
   app.setErrorHandler((error, req, reply) => {
@@ -80,20 +158,16 @@ export function buildApi(backend: ApiBackend, keys: ApiKeys, logger: Logger, max
     if (v && v.length > 0) {
       const first = v[0]!;
       const field = (first.params['missingProperty'] as string | undefined) ?? (first.params['additionalProperty'] as string | undefined) ?? (first.instancePath.replace(/^\//, '').replace(/\//g, '.') || 'body');
-      return sendProblem(reply, { status: 400, code: 'FB_VALIDATION', title: 'Invalid request', detail: `${field}: ${first.message ?? 'invalid'}`, field });
+      return sendProblem(reply, problemFor('FB_VALIDATION', `${field}: ${first.message ?? 'invalid'}`, field));
     }
-    if (isFirmbankError(error)) {
-      const [status, title] = STATUS_BY_CODE[error.code] ?? [400, 'Request refused'];
-      const field = (error as { field?: string }).field;
-      return sendProblem(reply, { status, code: error.code, title, detail: error.message, ...(field ? { field } : {}) });
-    }
+    if (isFirmbankError(error)) return sendProblem(reply, problemFor(error.code, error.message, (error as { field?: string }).field));
     const status = (error as { statusCode?: number }).statusCode;
     if (status && status >= 400 && status < 500) return sendProblem(reply, { status, code: 'FB_BAD_REQUEST', title: 'Bad request', detail: (error as Error).message });
-    logger.error('api.internal-error', { url: req.url, error: String((error as Error).stack ?? error) });
+    logger.error('api.internal-error', { method: req.method, route: req.routeOptions.url ?? null, requestId: req.id, error: String((error as Error).stack ?? error) });
     return sendProblem(reply, { status: 500, code: 'FB_INTERNAL', title: 'Internal error', detail: 'an internal error occurred; it has been logged' });
   });
 
-  app.setNotFoundHandler((req, reply) => sendProblem(reply, { status: 404, code: 'FB_NOT_FOUND', title: 'Not found', detail: `no route ${req.method} ${req.url}` }));
+  app.setNotFoundHandler((req, reply) => sendProblem(reply, problemFor('FB_NOT_FOUND', `no route ${req.method} ${req.url}`)));
 
   const institutionOf = (given: string | undefined) => {
     const id = given ?? backend.institutions[0]!;
@@ -108,7 +182,7 @@ export function buildApi(backend: ApiBackend, keys: ApiKeys, logger: Logger, max
     return t;
   };
 
-  app.post<{ Body: TransferInput & { institution?: string } }>('/v1/transfers', { schema: { body: SCHEMAS.transferRequest } }, async (req, reply) => {
+  app.post<{ Body: TransferInput & { institution?: string } }>('/v1/transfers', { schema: { body: SCHEMAS.transferRequest }, config: { scope: 'transfers' } }, async (req, reply) => {
     const { institution, ...input } = req.body;
     const { transfer, created } = await backend.submit(institutionOf(institution), req.caller, input);
     let t = transfer;
@@ -121,18 +195,18 @@ export function buildApi(backend: ApiBackend, keys: ApiKeys, logger: Logger, max
     return reply.code(isFinal(t.state) ? (created ? 201 : 200) : 202).send(transferView(t));
   });
 
-  app.get<{ Params: { id: string } }>('/v1/transfers/:id', { schema: { params: SCHEMAS.idParams } }, async (req) => transferView(await ownTransfer(req)));
+  app.get<{ Params: { id: string } }>('/v1/transfers/:id', { schema: { params: SCHEMAS.idParams }, config: { scope: 'transfers' } }, async (req) => transferView(await ownTransfer(req)));
 
-  app.get<{ Params: { id: string } }>('/v1/transfers/:id/telegrams', { schema: { params: SCHEMAS.idParams } }, async (req) => backend.telegrams(await ownTransfer(req)));
+  app.get<{ Params: { id: string } }>('/v1/transfers/:id/telegrams', { schema: { params: SCHEMAS.idParams }, config: { scope: 'transfers' } }, async (req) => backend.telegrams(await ownTransfer(req)));
 
-  app.post<{ Body: VerificationInput & { institution?: string } }>('/v1/account-verifications', { schema: { body: SCHEMAS.verificationRequest } }, async (req) => {
+  app.post<{ Body: VerificationInput & { institution?: string } }>('/v1/account-verifications', { schema: { body: SCHEMAS.verificationRequest }, config: { scope: 'verifications' } }, async (req) => {
     const { institution, ...input } = req.body;
     return backend.verify(institutionOf(institution), input);
   });
 
-  app.get<{ Querystring: { institution?: string } }>('/v1/balances', { schema: { querystring: SCHEMAS.institutionQuery } }, async (req) => backend.balance(institutionOf(req.query.institution)));
+  app.get<{ Querystring: { institution?: string } }>('/v1/balances', { schema: { querystring: SCHEMAS.institutionQuery }, config: { scope: 'parent-account' } }, async (req) => backend.balance(institutionOf(req.query.institution)));
 
-  app.get<{ Querystring: { institution?: string } }>('/v1/totals', { schema: { querystring: SCHEMAS.institutionQuery } }, async (req) => backend.totals(institutionOf(req.query.institution)));
+  app.get<{ Querystring: { institution?: string } }>('/v1/totals', { schema: { querystring: SCHEMAS.institutionQuery }, config: { scope: 'parent-account' } }, async (req) => backend.totals(institutionOf(req.query.institution)));
 
   app.get('/health', async () => ({ status: 'ok' }));
   app.get('/ready', async (_req, reply) => {

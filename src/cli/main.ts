@@ -1,11 +1,12 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isFirmbankError } from '../errors/firmbank-error.js';
+import { apiKeyCreateCommand, apiKeyListCommand, apiKeyRevokeCommand, APIKEY_USAGE } from './commands/apikey-command.js';
 import { decodeCommand, encodeCommand } from './commands/codec-commands.js';
 import { codeCommand } from './commands/code-command.js';
 import { demoCommand } from './commands/demo.js';
 import { DEFAULT_SEQ_FILE, sendCommand } from './commands/send-command.js';
 import { simCommand } from './commands/sim-command.js';
-import { apiKeyCommand, startCommand } from './commands/start-command.js';
+import { startCommand } from './commands/start-command.js';
 import { specCheckCommand, specShowCommand } from './commands/spec-commands.js';
 import { UsageError } from './usage-error.js';
 
@@ -17,7 +18,7 @@ const USAGE = `usage:
   firmbank spec show FILE [MESSAGE]                       messages, or one layout with offsets
   firmbank code BANK CODE                                 meaning of a bank's response code
   firmbank start                                          the gateway (config: FIRMBANK_CONFIG, DATABASE_URL, REDIS_URL, PORT)
-  firmbank apikey create SERVICE [--max-amount WON]       a service API key (printed once, stored hashed)
+  ${APIKEY_USAGE}
   firmbank demo                                           encode and decode the sample transfer
   firmbank sim --spec FILE [--port N] [--host H] [--latency MS] [--late MS] [--refuse]
                [--fault KIND[:MESSAGE][:COUNT|always]]... [--control-port N] [--control-token T]
@@ -84,10 +85,20 @@ async function run(argv: string[]): Promise<Output> {
       return '';
     case 'apikey': {
       const [sub, ...more] = rest;
-      if (sub !== 'create') throw new UsageError('apikey: create SERVICE [--max-amount WON]');
-      const { values, positionals } = flags({ 'max-amount': { type: 'string' } }, more);
-      if (positionals.length !== 1) throw new UsageError('apikey create SERVICE [--max-amount WON]');
-      return (await apiKeyCommand(positionals[0], (values['max-amount'] as string | undefined) ?? '10000000')) + '\n';
+      if (sub === 'create') {
+        const { values, positionals } = flags({ 'max-amount': { type: 'string' }, scope: { type: 'string' } }, more);
+        if (positionals.length !== 1) throw new UsageError('apikey create SERVICE [--max-amount WON] [--scope a,b]');
+        return (await apiKeyCreateCommand(positionals[0], values['max-amount'] as string | undefined, values.scope as string | undefined)) + '\n';
+      }
+      if (sub === 'list') {
+        if (more.length > 0) throw new UsageError('apikey list takes no arguments');
+        return (await apiKeyListCommand()) + '\n';
+      }
+      if (sub === 'revoke') {
+        if (more.length !== 1) throw new UsageError('apikey revoke ID (apikey list shows the ids)');
+        return (await apiKeyRevokeCommand(more[0])) + '\n';
+      }
+      throw new UsageError(`apikey: unknown subcommand ${sub ?? '(none)'} (create, list, revoke)`);
     }
     case 'sim': {
       const { values, positionals } = flags({

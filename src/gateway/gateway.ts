@@ -5,6 +5,7 @@ import { Decimal } from 'decimal.js';
 import type { FastifyInstance } from 'fastify';
 import type { DataSource } from 'typeorm';
 import { ApiKeys } from '../api/api-keys.js';
+import { SCOPES } from '../api/scopes.js';
 import { buildApi, type ApiBackend } from '../api/server.js';
 import { maskFields } from '../codec/mask-fields.js';
 import { TelegramCodec } from '../codec/telegram-codec.js';
@@ -157,7 +158,7 @@ export class Gateway {
   /** Makes the first key when there is none yet, writes it to dataDir/demo-api-key (0600), returns it. */
   async ensureDemoKey(): Promise<string | null> {
     if ((await this.apiKeys.count()) > 0) return null;
-    const key = await this.apiKeys.create('demo', new Decimal('10000000'));
+    const key = await this.apiKeys.create('demo', new Decimal('10000000'), SCOPES);
     const file = join(this.config.dataDir, 'demo-api-key');
     writeFileSync(file, key + '\n', { mode: 0o600 });
     chmodSync(file, 0o600);

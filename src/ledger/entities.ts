@@ -80,11 +80,17 @@ export interface SequenceRow {
 
 export interface ApiKeyRow {
   id: number;
+  /** Names the key in listings and `apikey revoke`: the first 12 hex digits of its hash, not secret. */
+  keyId: string;
   service: string;
   keyHash: string;
   /** Largest amount one transfer of this service may move (won). */
   maxAmount: Decimal;
+  /** What the key may do, comma-separated (see src/api/scopes.ts). */
+  scopes: string;
   createdAt: Date;
+  /** Set when the key was revoked: it is refused from then on. */
+  revokedAt: Date | null;
 }
 
 /** The two databases the ledger runs on: PostgreSQL in production, SQLite embedded. */
@@ -196,10 +202,13 @@ export function ledgerEntities(kind: DatabaseKind) {
     tableName: 'api_keys',
     columns: {
       id: { type: 'integer', primary: true, generated: 'increment' },
+      keyId: { name: 'key_id', type: 'varchar', length: 16, unique: true },
       service: { type: 'varchar', length: 64 },
       keyHash: { name: 'key_hash', type: 'varchar', length: 64, unique: true },
       maxAmount: { name: 'max_amount', type: 'bigint', transformer: wonTransformer },
+      scopes: { type: 'varchar', length: 200 },
       createdAt: { name: 'created_at', ...created },
+      revokedAt: { name: 'revoked_at', type: t.time, nullable: true },
     },
   });
 

@@ -1,5 +1,6 @@
 import { Initial1764000000000 } from './0001-initial.js';
 import { ClaimToken1764100000000 } from './0002-claim-token.js';
+import { ApiKeyScopes1764200000000 } from './0003-api-key-scopes.js';
 
 /** Every migration, in order: the one list the data source runs. */
-export const MIGRATIONS = [Initial1764000000000, ClaimToken1764100000000];
+export const MIGRATIONS = [Initial1764000000000, ClaimToken1764100000000, ApiKeyScopes1764200000000];
