@@ -1,10 +1,17 @@
 import { benchCodec, codecTable } from './codec.js';
 import { benchGateway, gatewayTable } from './gateway.js';
+import { compare } from './compare.js';
 import { benchLink, linkTable } from './link.js';
 
 /** `npm run bench`: every benchmark, printed as the Markdown tables the README quotes. `npm run bench -- codec` runs one. */
 async function main(): Promise<void> {
   const only = process.argv[2];
+  if (only === 'compare') {
+    const base = process.argv[3];
+    if (!base) throw new Error('usage: npm run bench -- compare BASE_COMMIT');
+    console.log(await compare(base));
+    return;
+  }
   console.log(`firmbank benchmarks — node ${process.version}, ${new Date().toISOString()}\n`);
   if (!only || only === 'codec') console.log(codecTable(benchCodec()) + '\n');
   if (!only || only === 'link') console.log(linkTable(await benchLink()) + '\n');

@@ -1,0 +1,77 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { inTransaction } from './writes.js';
+
+interface Pending {
+  readonly fn: (m: EntityManager) => Promise<unknown>;
+  readonly resolve: (v: unknown) => void;
+  readonly reject: (e: unknown) => void;
+}
+
+/**
+ * The ledger's writes, committed in groups: the writes asked for while a commit is under way (or within
+ * one event-loop turn) run one after another in one transaction, and every caller hears back after that
+ * transaction committed — so each write is still durable before its caller acts on it (sends a telegram,
+ * answers an API call), but a busy gateway pays one commit, one WAL flush, for many transfers instead of
+ * one each. A commit costs far more than the statements in it (≈ 3.5 ms of fsync here, against tens of
+ * microseconds for an UPDATE), so this is where throughput is won.
+ *
+ * A write that fails must not fail the others: if a group's transaction fails, each of its writes is run
+ * again in a transaction of its own (the group was rolled back whole, so nothing runs twice).
+ */
+export class WriteBatch {
+  private queue: Pending[] = [];
+  private running = 0;
+  private scheduled = false;
+
+  /**
+   * @param concurrency groups committing at once: a few on PostgreSQL, whose group commit then merges
+   *   their flushes; one on SQLite, which has one writer anyway.
+   */
+  constructor(
+    private readonly ds: DataSource,
+    private readonly concurrency = ds.options.type === 'postgres' ? 4 : 1,
+    private readonly maxGroup = 256,
+  ) {}
+
+  /** Runs `fn` in a transaction shared with other writes; resolves with its result once committed. */
+  run<T>(fn: (m: EntityManager) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      this.schedule();
+    });
+  }
+
+  /** Resolves once every write asked for so far has been committed (or has failed). */
+  async drain(): Promise<void> {
+    while (this.queue.length > 0 || this.running > 0 || this.scheduled) await new Promise((r) => setTimeout(r, 2));
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.running >= this.concurrency || this.queue.length === 0) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      while (this.running < this.concurrency && this.queue.length > 0) void this.commit(this.queue.splice(0, this.maxGroup));
+    });
+  }
+
+  private async commit(group: Pending[]): Promise<void> {
+    this.running++;
+    try {
+      const results: unknown[] = [];
+      try {
+        await inTransaction(this.ds, async (m) => {
+          for (const w of group) results.push(await w.fn(m));
+        });
+      } catch (e) {
+        if (group.length === 1) return group[0]!.reject(e);
+        for (const w of group) await inTransaction(this.ds, w.fn).then(w.resolve, w.reject);
+        return;
+      }
+      group.forEach((w, i) => w.resolve(results[i]));
+    } finally {
+      this.running--;
+      this.schedule();
+    }
+  }
+}
