@@ -1,8 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { parse } from 'yaml';
-import { FirmbankError } from '../errors/firmbank-error.js';
 import { projectRoot } from '../paths.js';
+import { ConfigError } from './config-error.js';
+import { databaseUrlKind } from './database-url.js';
+import { maskUrl } from './mask-url.js';
+
+export { ConfigError } from './config-error.js';
 
 /** One bank or VAN the gateway talks to. */
 export interface InstitutionConfig {
@@ -46,43 +50,70 @@ export interface GatewayConfig {
   /** How often to look for transfers left behind (lost queueing, dead workers, late notices). */
   readonly sweepMs: number;
   readonly institutions: readonly InstitutionConfig[];
+  /** Where the start-up settings came from (set by {@link loadConfig}; absent in hand-made configs). */
+  readonly settingNames?: SettingNames;
 }
 
-/** Configuration that cannot be used: names the setting and the reason. */
-export class ConfigError extends FirmbankError {
-  constructor(setting: string, reason: string) {
-    super('FB_CONFIG_INVALID', `configuration ${setting}: ${reason}`);
-  }
+/** Which setting each start-up value came from, so that an error names the one to change. */
+export interface SettingNames {
+  /** `DATABASE_URL`, or `databaseUrl` when the file set it. */
+  readonly databaseUrl: string;
+  /** `REDIS_URL`, or `redisUrl` when the file set it. */
+  readonly redisUrl: string;
+  /** `PORT`, or `api.port` when the file set it. */
+  readonly port: string;
+  /** `HOST`, or `api.host` when the file set it. */
+  readonly host: string;
+  /** `FIRMBANK_DATA_DIR`, or `dataDir` when the file set it. */
+  readonly dataDir: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/** The keys a configuration file may hold; anything else is a typo we refuse rather than ignore. */
+const FILE_KEYS = ['api', 'databaseUrl', 'redisUrl', 'startRedis', 'queuePrefix', 'dataDir', 'maxWaitMs', 'sweepMs', 'institutions'] as const satisfies readonly (keyof GatewayConfig)[];
+const API_KEYS = ['host', 'port'] as const satisfies readonly (keyof GatewayConfig['api'])[];
+const INSTITUTION_KEYS = [
+  'id', 'spec', 'hours', 'host', 'port', 'companyId', 'bankCode', 'systemId', 'withdrawAccount', 'accountPasswordEnv',
+  'connections', 'ratePerSecond', 'requestTimeoutMs', 'inquiryDelayMs', 'inquiryMaxAttempts', 'enforceHours', 'simulator',
+] as const satisfies readonly (keyof InstitutionConfig)[];
+
+/** Where the gateway keeps its files when nothing else is said: `.data/` in the project folder. */
+export function defaultDataDir(): string {
+  return join(projectRoot(), '.data');
+}
+
 /**
  * Reads the configuration: built-in defaults (SQLite in .data/, Redis on 127.0.0.1:6379, the Hecto spec
  * against the in-process simulator), then the file named by FIRMBANK_CONFIG (YAML or JSON), then the
- * environment (DATABASE_URL, REDIS_URL, PORT, HOST, FIRMBANK_DATA_DIR). Everything is validated here,
- * once, with errors that name the setting.
+ * environment (DATABASE_URL, REDIS_URL, PORT, HOST, FIRMBANK_DATA_DIR, FIRMBANK_QUEUE_PREFIX). Everything
+ * is validated here, once, with errors ({@link ConfigError}) that name the setting; URLs in them are masked.
  */
 export function loadConfig(env: Env = process.env): GatewayConfig {
   const root = projectRoot();
-  let file: Record<string, unknown> = {};
-  const path = env['FIRMBANK_CONFIG'];
-  if (path) {
-    try {
-      file = parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-    } catch (e) {
-      throw new ConfigError('FIRMBANK_CONFIG', `cannot read ${path}: ${(e as Error).message.split('\n')[0]}`);
-    }
-    if (typeof file !== 'object' || file === null) throw new ConfigError('FIRMBANK_CONFIG', `${path} is not a mapping`);
-  }
-  const dataDir = env['FIRMBANK_DATA_DIR'] ?? (file['dataDir'] as string | undefined) ?? join(root, '.data');
-  const api = (file['api'] ?? {}) as Record<string, unknown>;
+  const file = readConfigFile(env['FIRMBANK_CONFIG']);
+  onlyKeys(file, FILE_KEYS, '');
+  const api = file['api'] === undefined ? {} : mapping(file['api'], 'api');
+  onlyKeys(api, API_KEYS, 'api.');
+  // The environment wins over the file; an error names whichever was used (the variable when neither was).
+  const pick = (envName: string, fileKey: string, fileValue: unknown): { setting: string; value: unknown } =>
+    env[envName] !== undefined ? { setting: envName, value: env[envName] } : { setting: fileValue === undefined ? envName : fileKey, value: fileValue };
+  const db = pick('DATABASE_URL', 'databaseUrl', file['databaseUrl']);
+  const redis = pick('REDIS_URL', 'redisUrl', file['redisUrl']);
+  const port = pick('PORT', 'api.port', api['port']);
+  const host = pick('HOST', 'api.host', api['host']);
+  const dir = pick('FIRMBANK_DATA_DIR', 'dataDir', file['dataDir']);
+  const prefix = pick('FIRMBANK_QUEUE_PREFIX', 'queuePrefix', file['queuePrefix']);
+  const dataDir = str(dir.value, defaultDataDir(), dir.setting);
   const resolve = (p: string) => (isAbsolute(p) ? p : join(root, p));
-  const rawInstitutions = (file['institutions'] as Record<string, unknown>[] | undefined) ?? [{}];
-  if (!Array.isArray(rawInstitutions) || rawInstitutions.length === 0) throw new ConfigError('institutions', 'must be a non-empty list');
+  const rawInstitutions = file['institutions'] === undefined ? [{}] : file['institutions'];
+  if (!Array.isArray(rawInstitutions)) throw new ConfigError('institutions', `must be a list of institutions (- id: …), not ${describe(rawInstitutions)}`);
+  if (rawInstitutions.length === 0) throw new ConfigError('institutions', 'must name at least one institution');
 
-  const institutions = rawInstitutions.map((raw, i): InstitutionConfig => {
+  const institutions = rawInstitutions.map((item: unknown, i): InstitutionConfig => {
     const at = (k: string) => `institutions[${i}].${k}`;
+    const raw = mapping(item, `institutions[${i}]`);
+    onlyKeys(raw, INSTITUTION_KEYS, `institutions[${i}].`);
     const simulator = bool(raw['simulator'], true, at('simulator'));
     const out: InstitutionConfig = {
       id: str(raw['id'], 'hecto', at('id')),
@@ -113,16 +144,85 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
   if (new Set(ids).size !== ids.length) throw new ConfigError('institutions', 'ids must be unique');
 
   return {
-    api: { host: env['HOST'] ?? str(api['host'], '127.0.0.1', 'api.host'), port: int(env['PORT'] ?? api['port'], 8080, 'PORT', 0, 65535) },
-    databaseUrl: env['DATABASE_URL'] ?? str(file['databaseUrl'], join(dataDir, 'firmbank.sqlite'), 'databaseUrl'),
-    redisUrl: env['REDIS_URL'] ?? str(file['redisUrl'], 'redis://127.0.0.1:6379', 'redisUrl'),
+    api: { host: str(host.value, '127.0.0.1', host.setting), port: int(port.value, 8080, port.setting, 0, 65535) },
+    databaseUrl: databaseUrl(str(db.value, join(dataDir, 'firmbank.sqlite'), db.setting), db.setting),
+    redisUrl: redisUrl(str(redis.value, 'redis://127.0.0.1:6379', redis.setting), redis.setting),
     startRedis: bool(file['startRedis'], true, 'startRedis'),
-    queuePrefix: env['FIRMBANK_QUEUE_PREFIX'] ?? str(file['queuePrefix'], 'firmbank', 'queuePrefix'),
+    queuePrefix: str(prefix.value, 'firmbank', prefix.setting),
     dataDir,
     maxWaitMs: int(file['maxWaitMs'], 30_000, 'maxWaitMs', 0, 120_000),
     sweepMs: int(file['sweepMs'], 30_000, 'sweepMs', 100, 3_600_000),
     institutions,
+    settingNames: { databaseUrl: db.setting, redisUrl: redis.setting, port: port.setting, host: host.setting, dataDir: dir.setting },
   };
+}
+
+/** The file named by FIRMBANK_CONFIG as a mapping ({} when there is none, or when it is empty). */
+function readConfigFile(path: string | undefined): Record<string, unknown> {
+  if (path === undefined) return {};
+  if (path === '') throw new ConfigError('FIRMBANK_CONFIG', 'is set but empty: name a YAML or JSON file, or unset it');
+  let text: string;
+  try {
+    if (statSync(path).isDirectory()) throw new ConfigError('FIRMBANK_CONFIG', `${path} is a folder: name the YAML or JSON file in it`);
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ConfigError('FIRMBANK_CONFIG', `cannot read ${path}: ${code === 'ENOENT' ? 'there is no such file' : (e as Error).message.split('\n')[0]}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = parse(text);
+  } catch (e) {
+    throw new ConfigError('FIRMBANK_CONFIG', `${path} is not valid YAML: ${(e as Error).message.split('\n')[0]}`);
+  }
+  // An empty file (or one of comments only) configures nothing, like no file.
+  if (parsed === null || parsed === undefined) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError('FIRMBANK_CONFIG', `${path} must hold a mapping of settings, not ${describe(parsed)}`);
+  return parsed as Record<string, unknown>;
+}
+
+function mapping(v: unknown, setting: string): Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ConfigError(setting, `must be a mapping of settings (key: value), not ${describe(v)}`);
+  return v as Record<string, unknown>;
+}
+
+/** Refuses keys we do not know, suggesting the one meant when only its case differs (`bankcode`). */
+function onlyKeys(m: Record<string, unknown>, known: readonly string[], prefix: string): void {
+  for (const key of Object.keys(m)) {
+    if (known.includes(key)) continue;
+    const meant = known.find((k) => k.toLowerCase() === key.toLowerCase());
+    throw new ConfigError(prefix + key, `is not a setting${meant ? ` (did you mean ${prefix}${meant}?)` : ` (known here: ${known.join(', ')})`}`);
+  }
+}
+
+function databaseUrl(url: string, setting: string): string {
+  const kind = databaseUrlKind(url);
+  if (kind === 'unsupported') {
+    throw new ConfigError(setting, `"${maskUrl(url)}" is not supported: use postgres://user@host:5432/db for PostgreSQL, or a file path (no scheme) for SQLite`);
+  }
+  if (kind === 'postgres' && !URL.canParse(url)) throw new ConfigError(setting, `"${maskUrl(url)}" is not a valid URL (percent-encode special characters of the password)`);
+  return url;
+}
+
+function redisUrl(url: string, setting: string): string {
+  const shown = `"${maskUrl(url)}"`;
+  if (!/^redis:\/\//i.test(url)) {
+    const why = /^rediss:/i.test(url) ? 'TLS (rediss://) is not supported' : 'expected redis://[[user]:password@]host[:port][/db]';
+    throw new ConfigError(setting, `${shown}: ${why}`);
+  }
+  if (!URL.canParse(url)) throw new ConfigError(setting, `${shown} is not a valid URL (percent-encode special characters of the password)`);
+  const u = new URL(url);
+  if (!u.hostname) throw new ConfigError(setting, `${shown} names no host`);
+  if (!/^(\/\d{0,2})?$/.test(u.pathname)) throw new ConfigError(setting, `${shown}: the path must be a database number (/0 … /15)`);
+  return url;
+}
+
+function describe(v: unknown): string {
+  if (Array.isArray(v)) return `a list (${JSON.stringify(v).slice(0, 40)})`;
+  if (v === null) return 'nothing (null)';
+  if (typeof v === 'object') return 'a mapping';
+  return JSON.stringify(v);
 }
 
 function str(v: unknown, fallback: string, setting: string): string {

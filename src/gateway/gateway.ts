@@ -62,6 +62,8 @@ export class Gateway {
   private readonly settled = new EventEmitter();
   private sweepTimer: NodeJS.Timeout | null = null;
   private sweeps = 0;
+  /** In-process simulators, as soon as they listen (a failed start closes them too). */
+  private readonly simulators: BankSimulator[] = [];
   api: FastifyInstance | null = null;
 
   private constructor(
@@ -80,13 +82,32 @@ export class Gateway {
   static async start(config: GatewayConfig, options: GatewayOptions = {}): Promise<Gateway> {
     const log = options.logger ?? jsonLogger('gateway');
     const clock = options.clock ?? systemClock;
-    const redis = await ensureRedis(config.redisUrl, config.startRedis, config.dataDir);
-    const ds = await openDatabase({ url: config.databaseUrl });
-    const institutions = new Map<string, Wired>();
-    const gw = new Gateway(config, ds, redis, institutions, log);
+    const names = config.settingNames;
+    const redis = await ensureRedis(config.redisUrl, config.startRedis, config.dataDir, names?.redisUrl);
+    let ds: DataSource;
+    try {
+      ds = await openDatabase({ url: config.databaseUrl, ...(names ? { setting: names.databaseUrl } : {}) });
+    } catch (e) {
+      await redis.stop();
+      throw e;
+    }
+    const gw = new Gateway(config, ds, redis, new Map(), log);
+    try {
+      await gw.wire(options, log, clock);
+    } catch (e) {
+      // Whatever started goes again (links, workers, simulators, a private Redis): a failed start leaves nothing behind.
+      await gw.stop().catch(() => {});
+      throw e;
+    }
+    return gw;
+  }
+
+  /** Links, queues, flows and simulators per institution, the first sweep, then the API. */
+  private async wire(options: GatewayOptions, log: Logger, clock: Clock): Promise<void> {
+    const { config, institutions, ds } = this;
     const codes = ResponseCodeTable.load();
     const sequence = new DbSequenceSource(ds);
-    const notify = (t: TransferRow) => void gw.settled.emit(t.id, t);
+    const notify = (t: TransferRow) => void this.settled.emit(t.id, t);
 
     for (const inst of config.institutions) {
       const codec = new TelegramCodec(loadSpecFile(inst.spec));
@@ -94,9 +115,10 @@ export class Gateway {
       let port = inst.port;
       if (inst.simulator) {
         simulator = new BankSimulator({ codec, logger: log, companies: [inst.companyId] });
+        this.simulators.push(simulator);
         port = await simulator.listen(inst.port);
       }
-      const notices = new NoticeFlow(inst, codec, gw.ledger, log, notify);
+      const notices = new NoticeFlow(inst, codec, this.ledger, log, notify);
       const pool = new LinkPool(
         {
           codec,
@@ -110,17 +132,17 @@ export class Gateway {
           clock,
           logger: log,
           onNotice: notices.handle,
-          onTraffic: (r) => gw.keepTraffic(inst, codec, r),
+          onTraffic: (r) => this.keepTraffic(inst, codec, r),
           onUnmatched: () => {}, // logged by the link; the telegram itself is kept by onTraffic
         },
         inst.connections,
       ).start();
-      const queue = new TransferQueue(inst.id, inst.bankCode, redisConnection(redis.url), config.queuePrefix);
+      const queue = new TransferQueue(inst.id, inst.bankCode, redisConnection(this.redis.url), config.queuePrefix);
       const password = inst.accountPasswordEnv ? process.env[inst.accountPasswordEnv] : undefined;
       const transfers = new TransferFlow({
         institution: inst,
         codec,
-        ledger: gw.ledger,
+        ledger: this.ledger,
         link: pool,
         queue,
         codes,
@@ -134,15 +156,14 @@ export class Gateway {
       institutions.set(inst.id, { config: inst, codec, codes, pool, queue, transfers, notices, verifications: new VerificationFlow(inst, pool, codes), ...(simulator ? { simulator } : {}) });
     }
 
-    await gw.sweep();
-    gw.sweepTimer = setInterval(() => void gw.sweep().catch((e: unknown) => log.error('gateway.sweep-failed', { error: String(e) })), config.sweepMs);
-    gw.sweepTimer.unref();
+    await this.sweep();
+    this.sweepTimer = setInterval(() => void this.sweep().catch((e: unknown) => log.error('gateway.sweep-failed', { error: String(e) })), config.sweepMs);
+    this.sweepTimer.unref();
 
     if (!options.noApi) {
-      gw.api = buildApi(gw.backend(), gw.apiKeys, log, config.maxWaitMs);
-      await gw.api.listen({ host: config.api.host, port: config.api.port });
+      this.api = buildApi(this.backend(), this.apiKeys, log, config.maxWaitMs);
+      await this.api.listen({ host: config.api.host, port: config.api.port });
     }
-    return gw;
   }
 
   /** The port the API listens on (useful with port 0). */
@@ -166,10 +187,8 @@ export class Gateway {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     await this.api?.close();
     for (const w of this.institutions.values()) await w.queue.close();
-    for (const w of this.institutions.values()) {
-      await w.pool.close();
-      await w.simulator?.close();
-    }
+    for (const w of this.institutions.values()) await w.pool.close();
+    for (const sim of this.simulators) await sim.close();
     await this.ledger.drain();
     await this.ds.destroy();
     await this.redis.stop();

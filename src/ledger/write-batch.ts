@@ -2,6 +2,8 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { inTransaction } from './writes.js';
 
 interface Pending {
+  /** What the write locks (a transfer's row, a request id): the order a group takes its locks in. */
+  readonly key: string;
   readonly fn: (m: EntityManager) => Promise<unknown>;
   readonly resolve: (v: unknown) => void;
   readonly reject: (e: unknown) => void;
@@ -17,6 +19,9 @@ interface Pending {
  *
  * A write that fails must not fail the others: if a group's transaction fails, each of its writes is run
  * again in a transaction of its own (the group was rolled back whole, so nothing runs twice).
+ *
+ * Groups of two gateway processes may touch the same rows (a job run twice, a sweep): each group takes its
+ * row locks in the order of the writes' keys, so two groups can wait for each other but never deadlock.
  */
 export class WriteBatch {
   private queue: Pending[] = [];
@@ -33,10 +38,13 @@ export class WriteBatch {
     private readonly maxGroup = 256,
   ) {}
 
-  /** Runs `fn` in a transaction shared with other writes; resolves with its result once committed. */
-  run<T>(fn: (m: EntityManager) => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` in a transaction shared with other writes; resolves with its result once committed. `key`
+   * names what `fn` locks (e.g. `t:<transfer id>`), so that every group locks in one order.
+   */
+  run<T>(key: string, fn: (m: EntityManager) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({ key, fn, resolve: resolve as (v: unknown) => void, reject });
       this.schedule();
     });
   }
@@ -58,6 +66,7 @@ export class WriteBatch {
   private async commit(group: Pending[]): Promise<void> {
     this.running++;
     try {
+      group.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
       const results: unknown[] = [];
       try {
         await inTransaction(this.ds, async (m) => {

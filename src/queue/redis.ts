@@ -1,7 +1,9 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { createConnection } from 'node:net';
-import { FirmbankError } from '../errors/firmbank-error.js';
+import { spawnSync } from 'node:child_process';
+import { maskUrl } from '../config/mask-url.js';
+import { StartupError } from '../config/startup-error.js';
+import { startPrivateRedis } from './private-redis.js';
+import { probeRedis } from './redis-probe.js';
+import { redisAddress } from './redis-url.js';
 
 /** A Redis the gateway can use, and how to let go of it. */
 export interface RedisHandle {
@@ -10,56 +12,38 @@ export interface RedisHandle {
   stop(): Promise<void>;
 }
 
-function ping(host: string, port: number, timeoutMs = 500): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createConnection({ host, port });
-    const done = (ok: boolean) => {
-      s.destroy();
-      resolve(ok);
-    };
-    s.setTimeout(timeoutMs, () => done(false));
-    s.once('error', () => done(false));
-    s.once('connect', () => {
-      s.write('PING\r\n');
-      s.once('data', (d) => done(d.toString().startsWith('+PONG')));
-    });
-  });
-}
-
 /**
- * Uses the Redis at `url` if it answers; otherwise, when allowed and `redis-server` is on the PATH,
- * starts a private one (no persistence, data in `dataDir`) on that port for this process. Fails at once
- * with a message saying how to get one otherwise.
+ * Uses the Redis at `url` if it answers (AUTH first when the URL has a password); otherwise, when allowed,
+ * local and `redis-server` is on the PATH, starts a private one on that port for this process (see
+ * {@link startPrivateRedis}). Everything else fails at once with a {@link StartupError} naming `setting`,
+ * the URL masked: `FB_REDIS_AUTH` when the password is missing or refused, `FB_REDIS_UNAVAILABLE` otherwise.
  */
-export async function ensureRedis(url: string, startPrivate: boolean, dataDir: string): Promise<RedisHandle> {
-  const u = new URL(url);
-  const host = u.hostname || '127.0.0.1';
-  const port = Number(u.port || 6379);
-  if (await ping(host, port)) return { url, stop: async () => {} };
-  const local = host === '127.0.0.1' || host === 'localhost';
+export async function ensureRedis(url: string, startPrivate: boolean, dataDir: string, setting = 'REDIS_URL'): Promise<RedisHandle> {
+  const addr = redisAddress(url);
+  const at = `${addr.host}:${addr.port}`;
+  const unavailable = (reason: string) => new StartupError('FB_REDIS_UNAVAILABLE', setting, maskUrl(url), reason);
+  const probe = await probeRedis(addr);
+  switch (probe.kind) {
+    case 'ready':
+      return { url, stop: async () => {} };
+    case 'auth-missing':
+      throw new StartupError('FB_REDIS_AUTH', setting, maskUrl(url), `the Redis at ${at} wants a password and the URL has none: write it as redis://:PASSWORD@${at} (or redis://USER:PASSWORD@${at} for an ACL user)`);
+    case 'auth-refused':
+      throw new StartupError('FB_REDIS_AUTH', setting, maskUrl(url), `the Redis at ${at} refuses ${addr.username === undefined ? 'the password' : `user "${addr.username}" with that password`}: ${probe.reply}`);
+    case 'error':
+      throw unavailable(`the Redis at ${at} answers with an error: ${probe.reply}`);
+    case 'not-redis':
+      throw unavailable(`something at ${at} is not a Redis (${probe.reply}): check the port`);
+    case 'unreachable':
+      throw unavailable(`${at} cannot be reached: ${probe.reason}`);
+    case 'refused':
+      break;
+  }
+  const local = ['127.0.0.1', 'localhost', '::1'].includes(addr.host);
   const available = spawnSync('redis-server', ['--version']).status === 0;
   if (!startPrivate || !local || !available) {
-    throw new FirmbankError(
-      'FB_REDIS_UNAVAILABLE',
-      `nothing answers at ${url} and ${!available ? 'redis-server is not installed' : 'starting one here is not allowed'}: ` +
-        'install Redis (Debian: apt-get install redis-server) or set REDIS_URL to a running one',
-    );
+    const why = !available ? 'redis-server is not installed' : !local ? `a private one is only started on this machine (127.0.0.1)` : 'starting one here is not allowed (startRedis: false)';
+    throw unavailable(`nothing answers at ${at} and ${why}: install Redis (Debian: apt-get install redis-server) or set ${setting} to a running one`);
   }
-  mkdirSync(dataDir, { recursive: true });
-  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', host, '--save', '', '--appendonly', 'no', '--dir', dataDir], { stdio: 'ignore' });
-  for (let i = 0; i < 50; i++) {
-    if (await ping(host, port)) {
-      return {
-        url,
-        stop: () =>
-          new Promise<void>((resolve) => {
-            child.once('exit', () => resolve());
-            child.kill('SIGTERM');
-          }),
-      };
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGKILL');
-  throw new FirmbankError('FB_REDIS_UNAVAILABLE', `started redis-server on ${host}:${port} but it does not answer`);
+  return { url, stop: await startPrivateRedis(addr, dataDir, unavailable) };
 }

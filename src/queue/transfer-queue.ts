@@ -1,3 +1,4 @@
+import { redisAddress } from './redis-url.js';
 import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 
 /** The jobs of one institution's queue. Both are safe to run twice: the ledger's state decides. */
@@ -9,12 +10,13 @@ export interface TransferJobHandlers {
 }
 
 export function redisConnection(url: string): ConnectionOptions {
-  const u = new URL(url);
+  const a = redisAddress(url);
   return {
-    host: u.hostname || '127.0.0.1',
-    port: Number(u.port || 6379),
-    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
-    ...(u.pathname.length > 1 ? { db: Number(u.pathname.slice(1)) } : {}),
+    host: a.host,
+    port: a.port,
+    ...(a.username !== undefined ? { username: a.username } : {}),
+    ...(a.password !== undefined ? { password: a.password } : {}),
+    ...(a.db ? { db: a.db } : {}),
     maxRetriesPerRequest: null,
   };
 }
