@@ -70,6 +70,10 @@ describe('framing', () => {
     bad('0005hello', 'FB_FRAME_TOO_SHORT', 20);
     const binary = new FrameDecoder({ kind: 'binary-length', bytes: 4, maxLength: 300 });
     expect(() => binary.push(Buffer.from([0xff, 0xff, 0xff, 0xff]))).toThrowError(FramingError);
+    // Whole frames before the bad bytes in the same read are handed on with the error, not lost.
+    const after = bad('0005hello0003abc' + 'xyz!', 'FB_FRAME_BAD_LENGTH');
+    expect(after.complete.map((f) => f.toString('latin1'))).toEqual(['hello', 'abc']);
+    expect(bad('03x0', 'FB_FRAME_BAD_LENGTH').complete).toEqual([]);
   });
 
   it('property: arbitrary bytes either frame or raise FramingError, never anything else', () => {

@@ -191,7 +191,7 @@ export class TelegramCodec {
           message: m.spec.name,
           field: f.spec.name,
           offset: f.spec.offset + e.at,
-          context: byteContext(bytes, f.spec),
+          context: byteContext(bytes, f.spec, m.spec.layout),
         });
       }
     }

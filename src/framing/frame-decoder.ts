@@ -25,7 +25,10 @@ export class FrameDecoder {
     return this.pending?.length ?? 0;
   }
 
-  /** Feeds one chunk; returns the complete frames it finished. Throws {@link FramingError} on a bad length. */
+  /**
+   * Feeds one chunk; returns the complete frames it finished. Throws {@link FramingError} on a bad length,
+   * carrying the frames this chunk completed before it (`complete`).
+   */
   push(chunk: Buffer): Buffer[] {
     const buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
     this.pending = null;
@@ -34,7 +37,13 @@ export class FrameDecoder {
     for (;;) {
       const left = buf.length - at;
       if (left < this.headerBytes || left === 0) break;
-      const length = this.frameLength(buf, at);
+      let length: number;
+      try {
+        length = this.frameLength(buf, at);
+      } catch (e) {
+        if (e instanceof FramingError) e.complete = frames;
+        throw e;
+      }
       if (left < this.headerBytes + length) break;
       frames.push(buf.subarray(at + this.headerBytes, at + this.headerBytes + length));
       at += this.headerBytes + length;

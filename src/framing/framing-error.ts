@@ -10,6 +10,11 @@ export class FramingError extends FirmbankError {
   declare readonly code: FramingErrorCode;
   /** Hex of the bytes where the frame should have started (up to 32). */
   readonly hex: string;
+  /**
+   * Frames completed in the same read before the bad bytes: good telegrams (a bank's answer, say) that the
+   * reader still hands on before it closes the connection — dropping them would make an answer unknown.
+   */
+  complete: Buffer[] = [];
 
   constructor(code: FramingErrorCode, detail: string, bytes: Uint8Array) {
     const hex = Buffer.from(bytes.subarray(0, 32)).toString('hex').replace(/(..)(?!$)/g, '$1 ');

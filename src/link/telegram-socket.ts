@@ -127,10 +127,15 @@ export class TelegramSocket {
       frames = this.frames.push(chunk);
     } catch (e) {
       if (!(e instanceof FramingError)) throw e;
+      this.deliver(e.complete); // what came whole before the bad bytes is still the bank's word
       this.handlers.framingError(e);
       this.socket.destroy();
       return;
     }
+    this.deliver(frames);
+  }
+
+  private deliver(frames: readonly Buffer[]): void {
     const polling = this.codec.spec.session?.polling;
     for (const frame of frames) {
       if (polling && frame.length === polling.request.length + 10) {

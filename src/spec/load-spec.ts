@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument, type Document } from 'yaml';
+import { LineCounter, parseDocument, visit, type Document } from 'yaml';
 import { CHARSET_NAMES, type CharsetName } from '../encoding/charset.js';
 import { SpecError, type SpecLocation } from './spec-error.js';
 import {
@@ -33,7 +33,7 @@ export function loadSpecFile(file: string): TelegramSpec {
 /** Validates spec text (YAML). `file` is only used in error messages. */
 export function parseSpec(text: string, file = '<spec>'): TelegramSpec {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, logLevel: 'error' });
   if (doc.errors.length > 0) {
     const err = doc.errors[0]!;
     const line = lineCounter.linePos(err.pos[0]).line;
@@ -56,12 +56,25 @@ class SpecReader {
       const node = this.doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
       if (node?.range) line = this.lines.linePos(node.range[0]).line;
     }
+    if (line === undefined && path.length === 0) line = 1; // the document as a whole (empty, a comment only)
     const printed = path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
     throw new SpecError({ file: this.file, path: printed, ...(line !== undefined ? { line } : {}), ...extra }, reason);
   }
 
   read(): TelegramSpec {
-    const root = this.doc.toJS() as unknown;
+    let root: unknown;
+    try {
+      root = this.doc.toJS();
+    } catch (e) {
+      // An alias to no anchor, or aliases that expand without end ("billion laughs"): say where.
+      let line: number | undefined;
+      visit(this.doc, {
+        Alias: (_key, node) => {
+          if (line === undefined && node.range && !node.resolve(this.doc)) line = this.lines.linePos(node.range[0]).line;
+        },
+      });
+      throw new SpecError({ file: this.file, line: line ?? 1, path: '' }, `not valid YAML: ${(e as Error).message.split('\n')[0]}`);
+    }
     if (!isRecord(root)) this.fail([], 'the spec must be a mapping (institution, encoding, framing, header, messages)');
     this.onlyKeys(root, [], ['institution', 'title', 'encoding', 'framing', 'header', 'messages', 'session']);
 

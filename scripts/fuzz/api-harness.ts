@@ -1,0 +1,142 @@
+import { createHash } from 'node:crypto';
+import { Decimal } from 'decimal.js';
+import type { FastifyInstance } from 'fastify';
+import { ApiKeys } from '../../src/api/api-keys.js';
+import { SCOPES } from '../../src/api/scopes.js';
+import { buildApi, type ApiBackend } from '../../src/api/server.js';
+import { maskFields } from '../../src/codec/mask-fields.js';
+import { TelegramCodec } from '../../src/codec/telegram-codec.js';
+import { charsetFor } from '../../src/encoding/korean-charset.js';
+import { ResponseCodeTable } from '../../src/codes/response-codes.js';
+import { loadConfig } from '../../src/config/config.js';
+import type { Requester } from '../../src/flows/transfer-flow.js';
+import { requestHash, validateTransfer, type TransferInput } from '../../src/flows/transfer-input.js';
+import { VerificationFlow } from '../../src/flows/verification-flow.js';
+import { openDatabase } from '../../src/ledger/data-source.js';
+import type { TransferRow } from '../../src/ledger/entities.js';
+import { IdempotencyConflictError } from '../../src/ledger/idempotency-conflict-error.js';
+import { silentLogger, type Logger } from '../../src/log/logger.js';
+import { loadSpecFile } from '../../src/spec/load-spec.js';
+import { HECTO_SPEC } from './corpus.js';
+
+/** The per-transfer limit of the fuzzing service's key. */
+export const MAX_AMOUNT = new Decimal('5000000');
+/** How long POST /v1/transfers may wait (Prefer: wait) in the harness: short, the backend never settles. */
+const MAX_WAIT_MS = 20;
+
+/** The id a transfer of `service` with `requestId` gets: deterministic, so generated URLs can name it. */
+export function transferIdOf(service: string, requestId: string): string {
+  const h = createHash('sha256').update(`${service}\0${requestId}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+export interface ApiHarness {
+  readonly app: FastifyInstance;
+  /** A key of the fuzzing service (every scope), and one of another service (default scopes). */
+  readonly keys: { readonly own: string; readonly other: string };
+  /** Broken promises seen since the last call: an accepted transfer outside the contract, an internal error. */
+  takeViolations(): string[];
+  close(): Promise<void>;
+}
+
+/**
+ * Fastify's app from `buildApi` over a small in-process backend: `submit` runs the real validation
+ * (`validateTransfer` against the Hecto codec) and keeps what it accepted, with the idempotency rule;
+ * verification runs the real `VerificationFlow` over a link that never answers. API keys live in an
+ * in-memory SQLite ledger. Nothing reaches a bank, a queue or a disk.
+ */
+export async function openApiHarness(): Promise<ApiHarness> {
+  const ds = await openDatabase({ url: ':memory:' });
+  const apiKeys = new ApiKeys(ds);
+  const own = await apiKeys.create('fuzz', MAX_AMOUNT, SCOPES);
+  const other = await apiKeys.create('other', MAX_AMOUNT);
+  const codec = new TelegramCodec(loadSpecFile(HECTO_SPEC));
+  const charset = charsetFor(codec.spec.encoding);
+  const institution = loadConfig({}).institutions[0]!;
+  const silentLink: Requester = { request: async () => ({ status: 'not-sent', reason: 'the fuzz harness has no bank' }) };
+  const verification = new VerificationFlow(institution, silentLink, ResponseCodeTable.load());
+  const transfers = new Map<string, TransferRow>();
+  const violations: string[] = [];
+
+  /** The documented contract of an accepted transfer, restated independently of the validation code. */
+  const contract = (input: TransferInput, amount: Decimal): string | null => {
+    const text = (s: string | undefined, bytes: number) => s === undefined || (charset.byteLength(s) >= 0 && charset.byteLength(s) <= bytes && !/[\x00-\x1f\x7f]/.test(s));
+    if (typeof input.requestId !== 'string' || !/^[\x21-\x7e]{1,128}$/.test(input.requestId)) return 'requestId';
+    if (typeof input.bankCode !== 'string' || !/^\d{3}$/.test(input.bankCode)) return 'bankCode';
+    if (typeof input.account !== 'string' || !/^\d{6,15}$/.test(input.account)) return 'account';
+    if (typeof input.amount !== 'string' || !/^\d{1,13}$/.test(input.amount) || !amount.eq(new Decimal(input.amount)) || amount.lte(0) || amount.gt(MAX_AMOUNT)) return 'amount';
+    if (!text(input.memo, 14)) return 'memo';
+    if (!text(input.recipientName, 12)) return 'recipientName';
+    return null;
+  };
+
+  const backend: ApiBackend = {
+    institutions: [institution.id],
+    async submit(inst, caller, input) {
+      const amount = validateTransfer(input, caller.maxAmount, codec);
+      const broken = contract(input, amount);
+      if (broken) violations.push(`accepted a transfer whose ${broken} breaks the contract: ${JSON.stringify(input[broken as keyof TransferInput] ?? null)}`);
+      const id = transferIdOf(caller.service, input.requestId);
+      const hash = requestHash(inst, input, amount);
+      const existing = transfers.get(id);
+      if (existing) {
+        if (existing.requestHash !== hash) throw new IdempotencyConflictError(caller.service, input.requestId, id);
+        return { transfer: existing, created: false };
+      }
+      const now = new Date();
+      const row: TransferRow = {
+        id,
+        service: caller.service,
+        requestId: input.requestId,
+        requestHash: hash,
+        institution: inst,
+        bankCode: institution.bankCode,
+        companyId: institution.companyId,
+        withdrawAccount: institution.withdrawAccount,
+        depositBankCode: input.bankCode,
+        depositAccount: input.account,
+        amount,
+        fee: null,
+        memo: input.memo ?? '',
+        recipientName: input.recipientName ?? '',
+        // Some stay unsettled, so that Prefer: wait runs its loop.
+        state: input.amount.endsWith('7') ? 'requested' : 'succeeded',
+        seqNo: null,
+        sendDate: null,
+        responseCode: null,
+        responseMessage: null,
+        claimToken: null,
+        inquiries: 0,
+        noRecordAnswers: 0,
+        needsOperator: false,
+        createdAt: now,
+        updatedAt: now,
+      };
+      transfers.set(id, row);
+      return { transfer: row, created: true };
+    },
+    get: async (id) => transfers.get(id) ?? null,
+    waitForChange: (_id, ms) => new Promise((resolve) => setTimeout(() => resolve(null), ms)),
+    verify: (_inst, input) => verification.verify(input),
+    balance: async () => ({ account: '**********1234', balance: '1000000000' }),
+    totals: async () => ({ count: transfers.size }),
+    telegrams: async (t) => {
+      const d = codec.decode(codec.encode('transfer.request', { depositBankCode: t.depositBankCode, depositAccount: t.depositAccount, amount: t.amount, memo: t.memo, depositHolderName: t.recipientName }));
+      return [{ direction: 'out', message: d.message, fields: maskFields(codec.message(d.message), d.fields) }];
+    },
+    ready: async () => ({ ready: true, detail: {} }),
+  };
+
+  const logger: Logger = { ...silentLogger, error: (event, details) => violations.push(`logged ${event}: ${String(details?.['error'] ?? '').split('\n').slice(0, 3).join(' | ')}`) };
+  const app = buildApi(backend, apiKeys, logger, MAX_WAIT_MS);
+  await app.ready();
+  return {
+    app,
+    keys: { own, other },
+    takeViolations: () => violations.splice(0),
+    close: async () => {
+      await app.close();
+      await ds.destroy();
+    },
+  };
+}
