@@ -69,7 +69,7 @@ export class Ledger {
         `WITH t AS (${insert} ON CONFLICT (service, request_id) DO NOTHING RETURNING id)
          INSERT INTO transfer_events (transfer_id, from_state, to_state, reason, at) SELECT id, NULL, 'requested', CAST($${values.length + 1} AS VARCHAR(300)), CAST($${values.length + 2} AS TIMESTAMPTZ) FROM t RETURNING transfer_id`,
         [...values, reason, now],
-      ));
+      ), true);
       created = rows.length === 1;
     } else {
       created = await this.writes.run(`r:${input.service}|${input.requestId}`, async (m) => {
@@ -139,7 +139,7 @@ export class Ledger {
     const event = `INSERT INTO transfer_events (transfer_id, from_state, to_state, reason, at)`;
     if (this.sql.postgres) {
       // One statement, so one round trip: the change and its event, or neither.
-      const rows = await this.writes.run(`t:${id}`, (m) => this.sql.rows(m, `WITH t AS (${update}), e AS (${event} SELECT id, $4, $1, CAST($6 AS VARCHAR(300)), $2 FROM t) SELECT * FROM t`, params));
+      const rows = await this.writes.run(`t:${id}`, (m) => this.sql.rows(m, `WITH t AS (${update}), e AS (${event} SELECT id, $4, $1, CAST($6 AS VARCHAR(300)), $2 FROM t) SELECT * FROM t`, params), true);
       return rows.length === 1 ? transferFromRow(rows[0]!) : null;
     }
     return this.writes.run(`t:${id}`, async (m) => {
@@ -174,7 +174,7 @@ export class Ledger {
         `WITH u AS (${update}), e AS (${event} SELECT id, 'requested', 'sending', '${reason}', $3 FROM u)
          ${insert} SELECT id, CAST($6 AS VARCHAR(32)), CAST($7 AS VARCHAR(3)), CAST($8 AS VARCHAR(64)), $1, $2, CAST($9 AS BYTEA), $3 FROM u RETURNING id`,
         params,
-      ));
+      ), true);
       return rows.length === 1;
     }
     return this.writes.run(`t:${t.transferId}`, async (m) => {
@@ -205,7 +205,7 @@ export class Ledger {
     });
     const text = `INSERT INTO telegrams (transfer_id, institution, direction, message, seq_no, send_date, raw, at) VALUES ${rows.join(', ')}`;
     // Inserts lock nothing another write waits for: first in the group.
-    await this.writes.run('', (m) => this.sql.rows(m, text, params));
+    await this.writes.run('', (m) => this.sql.rows(m, text, params), true);
   }
 
   /**

@@ -5,6 +5,8 @@ interface Pending {
   /** What the write locks (a transfer's row, a request id): the order a group takes its locks in. */
   readonly key: string;
   readonly fn: (m: EntityManager) => Promise<unknown>;
+  /** `fn` is one statement, atomic by itself: alone in its group it needs no BEGIN and COMMIT around it. */
+  readonly oneStatement: boolean;
   readonly resolve: (v: unknown) => void;
   readonly reject: (e: unknown) => void;
 }
@@ -40,11 +42,12 @@ export class WriteBatch {
 
   /**
    * Runs `fn` in a transaction shared with other writes; resolves with its result once committed. `key`
-   * names what `fn` locks (e.g. `t:<transfer id>`), so that every group locks in one order.
+   * names what `fn` locks (e.g. `t:<transfer id>`), so that every group locks in one order; `oneStatement`
+   * says that `fn` is a single statement (then, alone in its group, it runs without a transaction block).
    */
-  run<T>(key: string, fn: (m: EntityManager) => Promise<T>): Promise<T> {
+  run<T>(key: string, fn: (m: EntityManager) => Promise<T>, oneStatement = false): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ key, fn, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({ key, fn, oneStatement, resolve: resolve as (v: unknown) => void, reject });
       this.schedule();
     });
   }
@@ -66,6 +69,8 @@ export class WriteBatch {
   private async commit(group: Pending[]): Promise<void> {
     this.running++;
     try {
+      const only = group[0]!;
+      if (group.length === 1 && only.oneStatement) return await only.fn(this.ds.manager).then(only.resolve, only.reject);
       group.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
       const results: unknown[] = [];
       try {
