@@ -177,7 +177,6 @@ function digitField(spec: FieldSpec): Omit<FieldCodec, 'overwrite'> {
   const { offset, length } = spec;
   const end = offset + length;
   const textInput = textInputFor(spec);
-  const controls = spec.controls === true;
   return {
     spec,
     reported: true,
@@ -364,7 +363,6 @@ function timeField(spec: FieldSpec): Omit<FieldCodec, 'overwrite'> {
 function signField(spec: FieldSpec): Omit<FieldCodec, 'overwrite'> {
   const { offset } = spec;
   const textInput = textInputFor(spec);
-  const controls = spec.controls === true;
   return {
     spec,
     reported: true,

@@ -11,7 +11,7 @@ import { maskFields } from '../codec/mask-fields.js';
 import { TelegramCodec } from '../codec/telegram-codec.js';
 import { ResponseCodeTable } from '../codes/response-codes.js';
 import type { GatewayConfig, InstitutionConfig } from '../config/config.js';
-import type { TransferRow } from '../ledger/entities.js';
+import type { TelegramRow, TransferRow } from '../ledger/entities.js';
 import { BusinessHours } from '../flows/business-hours.js';
 import { NoticeFlow } from '../flows/notice-flow.js';
 import { TransferFlow } from '../flows/transfer-flow.js';
@@ -61,6 +61,10 @@ export class Gateway {
   readonly apiKeys: ApiKeys;
   private readonly settled = new EventEmitter();
   private sweepTimer: NodeJS.Timeout | null = null;
+  private traffic: Omit<TelegramRow, 'id'>[] = [];
+  private trafficWaiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private trafficTimer: NodeJS.Immediate | null = null;
+  private flushing = false;
   private sweeps = 0;
   /** In-process simulators, as soon as they listen (a failed start closes them too). */
   private readonly simulators: BankSimulator[] = [];
@@ -189,7 +193,9 @@ export class Gateway {
     for (const w of this.institutions.values()) await w.queue.close();
     for (const w of this.institutions.values()) await w.pool.close();
     for (const sim of this.simulators) await sim.close();
-    await this.ledger.drain();
+    if (this.trafficTimer) clearImmediate(this.trafficTimer);
+    while (this.flushing) await new Promise((r) => setTimeout(r, 5));
+    await this.flushTraffic();
     await this.ds.destroy();
     await this.redis.stop();
   }
@@ -208,15 +214,43 @@ export class Gateway {
 
   /**
    * Keeps every telegram that crossed a link and was not already kept before it was sent (answers,
-   * notices and their replies, session telegrams), with its secrets overwritten. The promise resolves when
-   * it is committed (the ledger groups such writes); the link waits for it before it hands an answer to
-   * the flows.
+   * notices and their replies, session telegrams), batched: one INSERT per few milliseconds. The promise
+   * resolves when the batch is committed; the link waits for it before it hands an answer to the flows.
    */
   private keepTraffic(inst: InstitutionConfig, codec: TelegramCodec, r: TrafficRecord): Promise<void> | undefined {
     if (r.kept) return undefined;
-    const kept = this.ledger.recordTelegram({ transferId: null, institution: inst.id, direction: r.direction, message: r.message, seqNo: r.seqNo, sendDate: r.sendDate, raw: codec.redactSecrets(r.raw), at: r.at });
-    kept.catch((e: unknown) => this.log.error('gateway.telegram-not-kept', { message: r.message, seqNo: r.seqNo, error: String(e) }));
+    this.traffic.push({ transferId: null, institution: inst.id, direction: r.direction, message: r.message, seqNo: r.seqNo, sendDate: r.sendDate, raw: codec.redactSecrets(r.raw), at: r.at });
+    this.scheduleTrafficFlush();
+    const kept = new Promise<void>((resolve, reject) => this.trafficWaiters.push({ resolve, reject }));
+    kept.catch(() => {}); // logged in flushTraffic; only the link's waiting for an answer cares
     return kept;
+  }
+
+  /**
+   * One INSERT at a time: what arrives while one is running goes in the next. Idle, a telegram is written
+   * at the end of the event-loop turn it arrived in; busy, batches grow by themselves.
+   */
+  private scheduleTrafficFlush(): void {
+    if (this.trafficTimer || this.flushing) return;
+    this.trafficTimer = setImmediate(() => void this.flushTraffic());
+  }
+
+  private async flushTraffic(): Promise<void> {
+    this.trafficTimer = null;
+    if (this.traffic.length === 0) return;
+    this.flushing = true;
+    const batch = this.traffic.splice(0, this.traffic.length);
+    const waiters = this.trafficWaiters.splice(0, this.trafficWaiters.length);
+    try {
+      await this.ledger.recordTelegrams(batch);
+      for (const w of waiters) w.resolve();
+    } catch (e) {
+      this.log.error('gateway.telegrams-not-kept', { count: batch.length, error: String(e) });
+      for (const w of waiters) w.reject(e);
+    } finally {
+      this.flushing = false;
+      if (this.traffic.length > 0) this.scheduleTrafficFlush();
+    }
   }
 
   private wired(id: string): Wired {

@@ -6,7 +6,6 @@ import type { NoticeRow, TelegramRow, TransferEventRow, TransferRow } from './en
 import { IdempotencyConflictError } from './idempotency-conflict-error.js';
 import { canMove, type TransferState } from './transfer-state.js';
 import { Sql } from './sql.js';
-import { WriteBatch } from './write-batch.js';
 import { inTransaction } from './writes.js';
 
 /** Ledger field → column, for the fields a state change may set. */
@@ -43,12 +42,9 @@ export type TransferPatch = Partial<Pick<TransferRow, 'seqNo' | 'sendDate' | 're
  */
 export class Ledger {
   private readonly sql: Sql;
-  /** Where the hot writes go: committed in groups, each durable before its caller hears back. */
-  private readonly writes: WriteBatch;
 
   constructor(readonly ds: DataSource) {
     this.sql = new Sql(ds);
-    this.writes = new WriteBatch(ds);
   }
 
   /**
@@ -64,15 +60,15 @@ export class Ledger {
     let created: boolean;
     if (this.sql.postgres) {
       // One statement: the row and its first event, or nothing if the request id is taken.
-      const rows = await this.writes.run(`r:${input.service}|${input.requestId}`, (m) => this.sql.rows(
-        m,
+      const rows = await this.sql.rows(
+        this.ds,
         `WITH t AS (${insert} ON CONFLICT (service, request_id) DO NOTHING RETURNING id)
          INSERT INTO transfer_events (transfer_id, from_state, to_state, reason, at) SELECT id, NULL, 'requested', CAST($${values.length + 1} AS VARCHAR(300)), CAST($${values.length + 2} AS TIMESTAMPTZ) FROM t RETURNING transfer_id`,
         [...values, reason, now],
-      ), true);
+      );
       created = rows.length === 1;
     } else {
-      created = await this.writes.run(`r:${input.service}|${input.requestId}`, async (m) => {
+      created = await inTransaction(this.ds, async (m) => {
         try {
           await this.sql.rows(m, insert, values);
         } catch (e) {
@@ -139,10 +135,10 @@ export class Ledger {
     const event = `INSERT INTO transfer_events (transfer_id, from_state, to_state, reason, at)`;
     if (this.sql.postgres) {
       // One statement, so one round trip: the change and its event, or neither.
-      const rows = await this.writes.run(`t:${id}`, (m) => this.sql.rows(m, `WITH t AS (${update}), e AS (${event} SELECT id, $4, $1, CAST($6 AS VARCHAR(300)), $2 FROM t) SELECT * FROM t`, params), true);
+      const rows = await this.sql.rows(this.ds, `WITH t AS (${update}), e AS (${event} SELECT id, $4, $1, CAST($6 AS VARCHAR(300)), $2 FROM t) SELECT * FROM t`, params);
       return rows.length === 1 ? transferFromRow(rows[0]!) : null;
     }
-    return this.writes.run(`t:${id}`, async (m) => {
+    return inTransaction(this.ds, async (m) => {
       const rows = await this.sql.rows(m, update, params);
       if (rows.length !== 1) return null;
       await this.sql.rows(m, `${event} VALUES ($1, $2, $3, $4, $5)`, [id, from, to, reason.slice(0, 300), now]);
@@ -169,15 +165,15 @@ export class Ledger {
     const insert = `INSERT INTO telegrams (transfer_id, institution, direction, message, seq_no, send_date, raw, at)`;
     const reason = 'claimed by a worker; its telegram kept before sending';
     if (this.sql.postgres) {
-      const rows = await this.writes.run(`t:${t.transferId}`, (m) => this.sql.rows(
-        m,
+      const rows = await this.sql.rows(
+        this.ds,
         `WITH u AS (${update}), e AS (${event} SELECT id, 'requested', 'sending', '${reason}', $3 FROM u)
          ${insert} SELECT id, CAST($6 AS VARCHAR(32)), CAST($7 AS VARCHAR(3)), CAST($8 AS VARCHAR(64)), $1, $2, CAST($9 AS BYTEA), $3 FROM u RETURNING id`,
         params,
-      ), true);
+      );
       return rows.length === 1;
     }
-    return this.writes.run(`t:${t.transferId}`, async (m) => {
+    return inTransaction(this.ds, async (m) => {
       if ((await this.sql.rows(m, update, params)).length !== 1) return false;
       await this.sql.rows(m, `${event} VALUES ($1, 'requested', 'sending', '${reason}', $2)`, [t.transferId, t.at]);
       await this.sql.rows(m, `${insert} VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, [t.transferId, t.institution, t.direction, t.message, t.seqNo, t.sendDate, t.raw, t.at]);
@@ -185,16 +181,11 @@ export class Ledger {
     });
   }
 
-  /** Resolves once every write asked for so far is committed: before the database is closed. */
-  drain(): Promise<void> {
-    return this.writes.drain();
-  }
-
   recordTelegram(t: Omit<TelegramRow, 'id'>): Promise<void> {
     return this.recordTelegrams([t]);
   }
 
-  /** Several telegrams in one statement. */
+  /** Several telegrams in one statement (the gateway batches what crosses its links). */
   async recordTelegrams(ts: readonly Omit<TelegramRow, 'id'>[]): Promise<void> {
     if (ts.length === 0) return;
     const params: unknown[] = [];
@@ -204,8 +195,8 @@ export class Ledger {
       return `(${[1, 2, 3, 4, 5, 6, 7, 8].map((k) => `$${at + k}`).join(', ')})`;
     });
     const text = `INSERT INTO telegrams (transfer_id, institution, direction, message, seq_no, send_date, raw, at) VALUES ${rows.join(', ')}`;
-    // Inserts lock nothing another write waits for: first in the group.
-    await this.writes.run('', (m) => this.sql.rows(m, text, params), true);
+    if (this.sql.postgres) await this.sql.rows(this.ds, text, params);
+    else await inTransaction(this.ds, (m) => this.sql.rows(m, text, params));
   }
 
   /**
