@@ -20,11 +20,11 @@ describe('reading response codes for what they answer', () => {
   let key: string;
   let n = 0;
 
-  const transfer = async () => {
+  const transfer = async (to: { bankCode?: string; account?: string } = {}) => {
     const res = await fetch(`${base}/v1/transfers`, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ requestId: `rr-${++n}`, bankCode: '088', account: '110123456789', amount: '1000', memo: '대사' }),
+      body: JSON.stringify({ requestId: `rr-${++n}`, bankCode: '088', account: '110123456789', amount: '1000', memo: '대사', ...to }),
     });
     return ((await res.json()) as { id: string }).id;
   };
@@ -75,11 +75,11 @@ describe('reading response codes for what they answer', () => {
   }, 30_000);
 
   it('a refusal of the transaction in the inquiry header (처리결과 blank, spec 4-1) settles the transfer as failed', async () => {
-    sim.faults.arm('no-answer-unapplied', { message: 'transfer.request' });
-    sim.faults.arm('reject', { message: 'resultInquiry.request', code: '0133' }); // 출금계좌 잔액부족
-    const t = await final(await transfer());
-    expect(t).toMatchObject({ state: 'failed', responseCode: '0133', inquiries: 1 });
-    expect(applied(t)).toBeUndefined();
+    sim.faults.arm('no-answer', { message: 'transfer.request' }); // refused (no such account at the bank), answer lost
+    sim.faults.arm('reject', { message: 'resultInquiry.request' }); // the header carries that refusal
+    const t = await final(await transfer({ bankCode: '004', account: '999999999' }));
+    expect(t).toMatchObject({ state: 'failed', responseCode: '0122', inquiries: 1 });
+    expect(applied(t)).toBe('rejected');
     await invariant();
   });
 

@@ -333,6 +333,9 @@ export class BankSimulator {
   private answer(t: DecodedTelegram, fault: TakenFault | undefined): Fieldset {
     switch (fault?.kind) {
       case 'reject':
+        // To a result inquiry, a bank refuses in the header only what it refused (spec 4-1): it never
+        // answers 잔액부족 about a transfer it applied, so about anything else it answers as usual.
+        if (t.message === 'resultInquiry.request') return this.refusedResult(t) ?? this.process(t, false);
         return this.refuse(t, fault.code ?? this.codes.insufficientFunds);
       case 'request-error': {
         const code = fault.code ?? this.codes.requestError;
@@ -344,11 +347,17 @@ export class BankSimulator {
         this.process(t, false);
         return this.blankReply(t, fault.code ?? this.codes.systemError);
       case 'blank-result':
-        this.process(t, false);
-        return this.blankReply(t, this.codes.success);
+        // The code its processing gave (a refusal stays a refusal), the individual part left blank.
+        return this.blankReply(t, String(this.process(t, false)[this.session.responseCode]));
       default:
         return this.process(t, fault?.kind === 'processing');
     }
+  }
+
+  /** The header-only answer to a result inquiry about a transfer this bank refused; undefined otherwise. */
+  private refusedResult(t: DecodedTelegram): Fieldset | undefined {
+    const done = this.ledger.find(String(t.fields[this.session.sendDate]), String(t.fields['originalSeqNo']));
+    return done?.state === 'rejected' ? this.blankReply(t, done.code) : undefined;
   }
 
   private isMoney(t: DecodedTelegram): boolean {

@@ -11,12 +11,14 @@ import { SimUsageError } from './sim-usage-error.js';
  * - `bad-length`: answer with a frame whose length prefix is not digits (the client must drop the connection).
  * - `processing`: process it, answer with the bank's "processing" code.
  * - `reject`: do not process it, answer with the bank's refusal code (잔액부족: a refusal of the transaction).
+ *   To a result inquiry: the header carries the refusal of the transfer asked about, with a blank 처리결과
+ *   (spec 4-1) — only for a transfer the bank refused; about any other it answers as usual.
  * - `request-error`: do not process it, answer with an error of the request (format error) and a blank
  *   individual part. To a result inquiry this says nothing about the transfer asked about.
  * - `system-error`: process it, then answer with a system-failure code (장애) and a blank individual part:
  *   a bank that failed after applying the transfer. Only an inquiry can tell what happened.
- * - `blank-result`: process it, answer success with a blank individual part (a result inquiry's 처리결과
- *   left blank: it proves nothing either way).
+ * - `blank-result`: process it, answer with the code the processing gave and a blank individual part (a
+ *   result inquiry's 처리결과 left blank: it proves nothing either way).
  */
 export type FaultKind =
   | 'no-answer'

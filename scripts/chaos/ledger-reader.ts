@@ -1,0 +1,91 @@
+import type { DataSource } from 'typeorm';
+import { openDatabase } from '../../src/ledger/data-source.js';
+import { Ledger } from '../../src/ledger/ledger.js';
+import { Sql } from '../../src/ledger/sql.js';
+import type { TransferState } from '../../src/ledger/transfer-state.js';
+
+/** What the verdict needs of one of our transfers, as plain values (won as decimal strings). */
+export interface OurTransfer {
+  readonly id: string;
+  readonly requestId: string;
+  readonly state: TransferState;
+  readonly seqNo: string | null;
+  readonly sendDate: string | null;
+  readonly amount: string;
+  readonly fee: string | null;
+  readonly depositBankCode: string;
+  readonly depositAccount: string;
+  readonly responseCode: string | null;
+  readonly inquiries: number;
+  readonly needsOperator: boolean;
+}
+
+/** A telegram we sent, as the ledger kept it. */
+export interface SentTelegram {
+  readonly transferId: string | null;
+  readonly message: string;
+  readonly sendDate: string | null;
+  readonly seqNo: string | null;
+}
+
+const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
+
+/**
+ * Reads the run's ledger (PostgreSQL or SQLite) the way an auditor would: straight from the tables, not
+ * through the gateway's API. A transfer's events and telegrams come from {@link Ledger} itself.
+ */
+export class LedgerReader {
+  readonly ledger: Ledger;
+  private readonly sql: Sql;
+
+  private constructor(private readonly ds: DataSource) {
+    this.sql = new Sql(ds);
+    this.ledger = new Ledger(ds);
+  }
+
+  static async open(url: string): Promise<LedgerReader> {
+    return new LedgerReader(await openDatabase({ url }));
+  }
+
+  /** How many transfers there are, how many are not final yet, and how many of those are flagged for an operator. */
+  async unsettled(): Promise<{ open: number; flagged: number; total: number }> {
+    const rows = await this.sql.rows(
+      this.ds,
+      `SELECT COUNT(*) AS total,
+              SUM(CASE WHEN state IN ('requested', 'sending', 'unknown') THEN 1 ELSE 0 END) AS open,
+              SUM(CASE WHEN state IN ('requested', 'sending', 'unknown') AND needs_operator = $1 THEN 1 ELSE 0 END) AS flagged
+         FROM transfers`,
+      [true],
+    );
+    const r = rows[0] ?? {};
+    return { total: Number(r['total'] ?? 0), open: Number(r['open'] ?? 0), flagged: Number(r['flagged'] ?? 0) };
+  }
+
+  async transfers(): Promise<OurTransfer[]> {
+    const rows = await this.sql.rows(this.ds, 'SELECT * FROM transfers', []);
+    return rows.map((r) => ({
+      id: String(r['id']),
+      requestId: String(r['request_id']),
+      state: String(r['state']) as TransferState,
+      seqNo: text(r['seq_no']),
+      sendDate: text(r['send_date']),
+      amount: String(r['amount']),
+      fee: text(r['fee']),
+      depositBankCode: String(r['deposit_bank_code']),
+      depositAccount: String(r['deposit_account']),
+      responseCode: text(r['response_code']),
+      inquiries: Number(r['inquiries']),
+      needsOperator: r['needs_operator'] === true || r['needs_operator'] === 1,
+    }));
+  }
+
+  /** Every telegram we sent, without its bytes. */
+  async sent(): Promise<SentTelegram[]> {
+    const rows = await this.sql.rows(this.ds, `SELECT transfer_id, message, send_date, seq_no FROM telegrams WHERE direction = 'out'`, []);
+    return rows.map((r) => ({ transferId: text(r['transfer_id']), message: String(r['message']), sendDate: text(r['send_date']), seqNo: text(r['seq_no']) }));
+  }
+
+  async close(): Promise<void> {
+    await this.ds.destroy();
+  }
+}
