@@ -216,6 +216,16 @@ describe.each(['sqlite', 'postgres'] as const)('gateway on %s, Redis and the sim
     expect((await gw.ledger.events(t.id)).map((e) => e.toState).slice(-1)).toEqual(['reversed']);
     await sim.pushDepositNotice({ account: '12345678901234', amount: '70000', name: '김입금' });
     expect((await gw.ledger.notices('hecto')).some((x) => x.message === 'depositNotice.request' && JSON.parse(x.fields).amount === '70000')).toBe(true);
+    // The bank numbers its notices from 1, as we number our telegrams: a notice is never shown as a transfer's.
+    for (let i = 0; i < 3; i++) await sim.pushDepositNotice({ account: '12345678901234', amount: '1', name: '김입금' });
+    let collisions = 0;
+    for (const n of await gw.ledger.notices('hecto')) {
+      const same = await gw.ledger.findBySeq('hecto', '004', 'FIRMBANK01', n.sendDate, n.seqNo);
+      if (!same) continue;
+      collisions++;
+      expect((await gw.ledger.telegrams(same.id)).map((x) => x.message)).not.toContain(n.message);
+    }
+    expect(collisions).toBeGreaterThan(0);
   });
 
   it('verifies account holders and reads the balance', async () => {

@@ -201,14 +201,16 @@ export class Ledger {
 
   /**
    * The telegrams of a transfer: those kept with it (its 2000/100, its inquiries) and the answers to them,
-   * which carry the same send date and 전문번호.
+   * which carry the same send date and 전문번호 (the bank's notices, numbered by the bank, are not among them).
    */
   async telegrams(transferId: string): Promise<TelegramRow[]> {
     const rows = await this.sql.rows(
       this.ds,
       `SELECT * FROM telegrams WHERE transfer_id = $1
          OR (transfer_id IS NULL AND direction = 'in' AND EXISTS (
-           SELECT 1 FROM telegrams o WHERE o.transfer_id = $1 AND o.institution = telegrams.institution AND o.send_date = telegrams.send_date AND o.seq_no = telegrams.seq_no))
+           SELECT 1 FROM telegrams o WHERE o.transfer_id = $1 AND o.institution = telegrams.institution AND o.send_date = telegrams.send_date AND o.seq_no = telegrams.seq_no)
+         -- a bank's notice numbers itself; its number may equal our 전문번호 that day, and it is not an answer
+         AND NOT EXISTS (SELECT 1 FROM notices n WHERE n.institution = telegrams.institution AND n.message = telegrams.message AND n.send_date = telegrams.send_date AND n.seq_no = telegrams.seq_no))
        ORDER BY id`,
       [transferId],
     );
