@@ -77,7 +77,7 @@ export class FaultPlan {
     const count = options.count ?? 1;
     if (!FAULT_KINDS.includes(kind)) throw new SimUsageError(`fault kind must be one of ${FAULT_KINDS.join(', ')}, not ${JSON.stringify(kind)}`);
     if (!(count === Infinity || (Number.isInteger(count) && count > 0))) throw new SimUsageError(`fault count must be a positive integer or "always", not ${JSON.stringify(options.count)}`);
-    if (options.code !== undefined && !/^[\x21-\x7e]{1,8}$/.test(options.code)) throw new SimUsageError(`fault code must be 1–8 printable ASCII characters, not ${JSON.stringify(options.code)}`);
+    if (options.code !== undefined && (typeof options.code !== 'string' || !/^[\x21-\x7e]{1,8}$/.test(options.code))) throw new SimUsageError(`fault code must be 1–8 printable ASCII characters, not ${JSON.stringify(options.code)}`);
     this.armed.push({ kind, remaining: count, ...(options.message ? { message: options.message } : {}), ...(options.code ? { code: options.code } : {}) });
   }
 

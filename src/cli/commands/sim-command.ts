@@ -82,13 +82,11 @@ async function controlRequest(sim: BankSimulator, token: string, req: IncomingMe
     const route = `${req.method} ${req.url}`;
     switch (route) {
       case 'POST /faults': {
-        const c = body['count'] ?? 1;
-        if (c !== 'always' && !(Number.isSafeInteger(c) && (c as number) > 0)) return send(400, { error: `count must be a positive integer or "always", not ${JSON.stringify(c)}` });
-        if (body['message'] !== undefined && (typeof body['message'] !== 'string' || !sim.knows(body['message']))) return send(400, { error: `message must name a request of the spec, not ${JSON.stringify(body['message'])}` });
-        const code = body['code'];
-        if (code !== undefined && typeof code !== 'string') return send(400, { error: `code must be a string, not ${JSON.stringify(code)}` });
-        sim.faults.arm(body['kind'] as FaultKind, { count: c === 'always' ? Infinity : (c as number), ...(typeof body['message'] === 'string' ? { message: body['message'] } : {}), ...(code ? { code } : {}) });
-        return send(200, { armed: body['kind'] });
+        // Kind, count and code are checked by FaultPlan.arm (a SimUsageError is a 400 below).
+        const { kind, count = 1, message, code } = body;
+        if (message !== undefined && (typeof message !== 'string' || !sim.knows(message))) return send(400, { error: `message must name a request of the spec, not ${JSON.stringify(message)}` });
+        sim.faults.arm(kind as FaultKind, { count: count === 'always' ? Infinity : (count as number), ...(message !== undefined ? { message } : {}), ...(code !== undefined ? { code: code as string } : {}) });
+        return send(200, { armed: kind });
       }
       case 'POST /latency': {
         const ms = body['ms'] ?? 0;
