@@ -131,8 +131,8 @@ function textInputFor(spec: FieldSpec): (value: FieldInput) => string | null {
 }
 
 function controlFault(spec: FieldSpec, text: string): FieldFault {
-  const index = [...text].findIndex((ch) => ch < ' ' || ch === '\x7f');
-  const cp = text.codePointAt(index)!.toString(16).toUpperCase().padStart(4, '0');
+  const index = text.search(/[\x00-\x1f\x7f]/);
+  const cp = text.charCodeAt(index).toString(16).toUpperCase().padStart(4, '0');
   return new FieldFault('invalid-value', `control character U+${cp} at index ${index} is not allowed in text`);
 }
 
