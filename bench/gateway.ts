@@ -61,7 +61,7 @@ export async function benchGateway(db: 'sqlite' | 'postgres' | 'postgres-socket'
     sweepMs: 30_000,
     institutions: [
       {
-        id: 'hecto', spec: join(root, 'specs/hecto.yaml'), hours: join(root, 'specs/hours/hecto.yaml'), host: '127.0.0.1', port: sim.port,
+        id: 'hecto', profile: join(root, 'specs/hecto.profile.yaml'), host: '127.0.0.1', port: sim.port,
         companyId: 'BENCH01', bankCode: '004', withdrawAccount: '12345678901234', connections: 1, ratePerSecond: 100_000,
         requestTimeoutMs: 10_000, inquiryDelayMs: 1_000, inquiryMaxAttempts: 5, enforceHours: false, simulator: false,
       },

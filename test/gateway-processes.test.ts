@@ -11,7 +11,7 @@ import type { DataSource } from 'typeorm';
 import { BankSimulator } from '../src/sim/bank-simulator.js';
 import { freshPostgres } from './helpers/gateway.js';
 import { eventually, hecto } from './helpers/link.js';
-import { ROOT } from './helpers/specs.js';
+import { hectoProfile, ROOT } from './helpers/specs.js';
 
 /**
  * Real gateway processes (`firmbank start`) sharing one PostgreSQL and one Redis, against one simulated
@@ -68,7 +68,7 @@ describe('gateway processes: crash, restart, scale-out', () => {
     drop = p.drop;
     ds = await openDatabase({ url: p.url });
     key = await new ApiKeys(ds).create('batch', new Decimal('100000000'));
-    sim = new BankSimulator({ codec: hecto });
+    sim = new BankSimulator({ codec: hecto, profile: hectoProfile });
     const port = await sim.listen();
     const dir = mkdtempSync(join(tmpdir(), 'firmbank-gw-'));
     const config = join(dir, 'config.yaml');

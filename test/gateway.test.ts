@@ -235,7 +235,7 @@ describe.each(['sqlite', 'postgres'] as const)('gateway on %s, Redis and the sim
     expect(await v({ bankCode: '004', account: '999999999' })).toMatchObject({ status: 'not-found' });
     const bal = (await (await fetch(`${base}/v1/balances`, { headers: { authorization: `Bearer ${key}` } })).json()) as Record<string, string>;
     expect(bal['account']).toBe('**********1234');
-    expect(new Decimal(bal['ledgerBalance']!).equals(sim.ledger.accounts.get('12345678901234')!.balance)).toBe(true);
+    expect(new Decimal(bal['balance']!).equals(sim.ledger.accounts.get('12345678901234')!.balance)).toBe(true);
     const totals = (await (await fetch(`${base}/v1/totals`, { headers: { authorization: `Bearer ${key}` } })).json()) as Record<string, string>;
     expect(totals['status']).toBe('answered');
     expect(Number(totals['totalCount'])).toBe(sim.ledger.transfers.size);
@@ -274,13 +274,13 @@ describe.each(['sqlite', 'postgres'] as const)('gateway on %s, Redis and the sim
 
   it('keeps 전문번호 unique and increasing per day while two sources take blocks at once', async () => {
     const { DbSequenceSource } = await import('../src/ledger/db-sequence-source.js');
-    const a = new DbSequenceSource(gw.ledger.ds, 950_000, 7);
-    const b = new DbSequenceSource(gw.ledger.ds, 950_000, 7);
-    const scope = { date: '2030-01-01', bankCode: '004', companyId: `SEQ${db}` };
+    const a = new DbSequenceSource(gw.ledger.ds, 7);
+    const b = new DbSequenceSource(gw.ledger.ds, 7);
+    const scope = { date: '2030-01-01', bankCode: '004', companyId: `SEQ${db}`, max: 950_000 };
     const got = await Promise.all(Array.from({ length: 200 }, (_, i) => (i % 2 ? a : b).next(scope)));
     expect(new Set(got).size).toBe(200);
-    const tight = new DbSequenceSource(gw.ledger.ds, 5, 3);
-    const near = { ...scope, companyId: `MAX${db}` };
+    const tight = new DbSequenceSource(gw.ledger.ds, 3);
+    const near = { ...scope, companyId: `MAX${db}`, max: 5 };
     for (let i = 0; i < 5; i++) await tight.next(near);
     await expect(tight.next(near)).rejects.toMatchObject({ code: 'FB_SEQ_EXHAUSTED' });
   });

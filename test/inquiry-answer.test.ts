@@ -5,9 +5,10 @@ import type { DataSource } from 'typeorm';
 import { ResponseCodeTable } from '../src/codes/response-codes.js';
 import type { Outcome } from '../src/codes/outcome.js';
 import { loadConfig } from '../src/config/config.js';
-import { BusinessHours } from '../src/flows/business-hours.js';
+import { BusinessHours } from '../src/institution/business-hours.js';
 import { readInquiryAnswer } from '../src/flows/inquiry-answer.js';
-import { TransferFlow, type Requester } from '../src/flows/transfer-flow.js';
+import type { Requester } from '../src/flows/ports.js';
+import { TransferFlow } from '../src/flows/transfer-flow.js';
 import { openDatabase } from '../src/ledger/data-source.js';
 import { Ledger } from '../src/ledger/ledger.js';
 import { systemClock } from '../src/link/clock.js';
@@ -15,6 +16,7 @@ import type { LinkOutcome } from '../src/link/exchange.js';
 import { silentLogger } from '../src/log/logger.js';
 import { freshSqlite } from './helpers/gateway.js';
 import { hecto } from './helpers/link.js';
+import { hectoInstitution, hectoProfile } from './helpers/specs.js';
 
 const codes = ResponseCodeTable.load();
 /** Every row of the shipped table, bank `*` rows (the VAN's own codes) included. */
@@ -61,9 +63,9 @@ describe('a result inquiry answer is read only for what it answers (issue 7, def
       ledger = new Ledger(ds);
       const institution = { ...loadConfig({}).institutions[0]!, inquiryMaxAttempts: 1_000_000 };
       flow = new TransferFlow({
-        institution, codec: hecto, ledger, link, codes, clock: systemClock, logger: silentLogger,
+        institution, profile: hectoProfile, codec: hecto, ledger, link, codes, clock: systemClock, logger: silentLogger,
         queue: { send: async () => {}, inquire: async (id) => void asked.push(id) },
-        hours: BusinessHours.load(institution.hours),
+        hours: hectoInstitution.hours,
       });
     });
     afterAll(async () => ds?.destroy());

@@ -9,6 +9,7 @@ import { DuplicateRequestError } from '../src/link/duplicate-request-error.js';
 import type { TrafficRecord } from '../src/link/exchange.js';
 import type { BankSimulator } from '../src/sim/bank-simulator.js';
 import { eventually, hecto, linkTo, recordingLogger, startSim, TRANSFER } from './helpers/link.js';
+import { hectoProfile } from './helpers/specs.js';
 
 const cleanup: (() => Promise<unknown> | void)[] = [];
 afterEach(async () => {
@@ -164,7 +165,7 @@ describe('BankLink against the simulator, real sockets', () => {
     await sim.close();
     await eventually(() => link.state !== 'ready');
     const again = (await import('../src/sim/bank-simulator.js')).BankSimulator;
-    const sim2 = new again({ codec: hecto });
+    const sim2 = new again({ codec: hecto, profile: hectoProfile });
     await sim2.listen(port);
     cleanup.push(() => sim2.close());
     expect(await link.ready(5_000)).toBe(true);

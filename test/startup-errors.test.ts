@@ -146,7 +146,7 @@ describe('data files are private, whatever the umask', () => {
   it('the sequence file of firmbank send is 0600 in a 0700 folder', () =>
     withUmask(0, async () => {
       const file = join(tmp('seq'), '.data', 'sequence.json');
-      await new FileSequenceSource(file).next({ date: '2026-11-25', bankCode: '004', companyId: 'FIRM01' });
+      await new FileSequenceSource(file).next({ date: '2026-11-25', bankCode: '004', companyId: 'FIRM01', max: 950_000 });
       expect([mode(join(file, '..')), mode(file)]).toEqual(['700', '600']);
     }));
 });

@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { openDatabase } from '../../src/ledger/data-source.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { Sql } from '../../src/ledger/sql.js';
-import type { TransferState } from '../../src/ledger/transfer-state.js';
+import type { TransferState } from '../../src/domain/transfer-state.js';
 
 /** What the verdict needs of one of our transfers, as plain values (won as decimal strings). */
 export interface OurTransfer {

@@ -7,17 +7,16 @@ import { buildApi, type ApiBackend } from '../../src/api/server.js';
 import { maskFields } from '../../src/codec/mask-fields.js';
 import { TelegramCodec } from '../../src/codec/telegram-codec.js';
 import { charsetFor } from '../../src/encoding/korean-charset.js';
-import { ResponseCodeTable } from '../../src/codes/response-codes.js';
 import { loadConfig } from '../../src/config/config.js';
-import type { Requester } from '../../src/flows/transfer-flow.js';
+import type { Requester } from '../../src/flows/ports.js';
 import { requestHash, validateTransfer, type TransferInput } from '../../src/flows/transfer-input.js';
 import { VerificationFlow } from '../../src/flows/verification-flow.js';
 import { openDatabase } from '../../src/ledger/data-source.js';
 import type { TransferRow } from '../../src/ledger/entities.js';
 import { IdempotencyConflictError } from '../../src/ledger/idempotency-conflict-error.js';
 import { silentLogger, type Logger } from '../../src/log/logger.js';
-import { loadSpecFile } from '../../src/spec/load-spec.js';
-import { HECTO_SPEC } from './corpus.js';
+import { loadInstitution } from '../../src/institution/load-profile.js';
+import { HECTO_PROFILE } from './corpus.js';
 
 /** The per-transfer limit of the fuzzing service's key. */
 export const MAX_AMOUNT = new Decimal('5000000');
@@ -50,11 +49,12 @@ export async function openApiHarness(): Promise<ApiHarness> {
   const apiKeys = new ApiKeys(ds);
   const own = await apiKeys.create('fuzz', MAX_AMOUNT, SCOPES);
   const other = await apiKeys.create('other', MAX_AMOUNT);
-  const codec = new TelegramCodec(loadSpecFile(HECTO_SPEC));
+  const { profile, codes } = loadInstitution(HECTO_PROFILE);
+  const codec = new TelegramCodec(profile.spec);
   const charset = charsetFor(codec.spec.encoding);
   const institution = loadConfig({}).institutions[0]!;
   const silentLink: Requester = { request: async () => ({ status: 'not-sent', reason: 'the fuzz harness has no bank' }) };
-  const verification = new VerificationFlow(institution, silentLink, ResponseCodeTable.load());
+  const verification = new VerificationFlow(institution, profile, silentLink, codes);
   const transfers = new Map<string, TransferRow>();
   const violations: string[] = [];
 
@@ -72,8 +72,9 @@ export async function openApiHarness(): Promise<ApiHarness> {
 
   const backend: ApiBackend = {
     institutions: [institution.id],
-    async submit(inst, caller, input) {
-      const amount = validateTransfer(input, caller.maxAmount, codec);
+    async submit(named, caller, input) {
+      const inst = named ?? institution.id;
+      const amount = validateTransfer(input, caller.maxAmount, profile, codec, institution.bankCode);
       const broken = contract(input, amount);
       if (broken) violations.push(`accepted a transfer whose ${broken} breaks the contract: ${JSON.stringify(input[broken as keyof TransferInput] ?? null)}`);
       const id = transferIdOf(caller.service, input.requestId);

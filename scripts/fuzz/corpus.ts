@@ -10,6 +10,7 @@ import type { FieldSpec, MessageSpec } from '../../src/spec/types.js';
 import type { Prng } from './prng.js';
 
 export const HECTO_SPEC = join(projectRoot(), 'specs', 'hecto.yaml');
+export const HECTO_PROFILE = join(projectRoot(), 'specs', 'hecto.profile.yaml');
 
 /**
  * The Hecto spec as shipped (strict EUC-KR) and the same layouts in CP949, so that the UHC half of the

@@ -3,7 +3,7 @@ import { maskText } from '../codec/mask.js';
 import { FirmbankError, isFirmbankError } from '../errors/firmbank-error.js';
 import { ValidationError } from '../flows/validation-error.js';
 import type { TransferRow } from '../ledger/entities.js';
-import { isFinal } from '../ledger/transfer-state.js';
+import { isFinal } from '../domain/transfer-state.js';
 import type { Logger } from '../log/logger.js';
 import type { ServiceIdentity } from '../flows/transfer-flow.js';
 import type { TransferInput } from '../flows/transfer-input.js';
@@ -20,7 +20,8 @@ import type { Scope } from './scopes.js';
 /** What the API needs from the gateway, per institution. */
 export interface ApiBackend {
   readonly institutions: readonly string[];
-  submit(institution: string, caller: ServiceIdentity, input: TransferInput): Promise<{ transfer: TransferRow; created: boolean }>;
+  /** `institution` as the caller named it; none: the gateway's routing rules choose. */
+  submit(institution: string | undefined, caller: ServiceIdentity, input: TransferInput): Promise<{ transfer: TransferRow; created: boolean }>;
   get(id: string): Promise<TransferRow | null>;
   /** Resolves with the transfer when this process changes it, or with null after `ms`. */
   waitForChange(id: string, ms: number): Promise<TransferRow | null>;
@@ -184,7 +185,7 @@ export function buildApi(backend: ApiBackend, keys: ApiKeys, logger: Logger, max
 
   app.post<{ Body: TransferInput & { institution?: string } }>('/v1/transfers', { schema: { body: SCHEMAS.transferRequest }, config: { scope: 'transfers' } }, async (req, reply) => {
     const { institution, ...input } = req.body;
-    const { transfer, created } = await backend.submit(institutionOf(institution), req.caller, input);
+    const { transfer, created } = await backend.submit(institution === undefined ? undefined : institutionOf(institution), req.caller, input);
     let t = transfer;
     const deadline = Date.now() + preferWaitMs(req, maxWaitMs);
     while (!isFinal(t.state) && Date.now() < deadline) {

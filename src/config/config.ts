@@ -3,6 +3,7 @@ import { isAbsolute, join } from 'node:path';
 import { parse } from 'yaml';
 import { projectRoot } from '../paths.js';
 import { ConfigError } from './config-error.js';
+import { bankCodeProblem } from '../domain/bank-code.js';
 import { databaseUrlKind } from './database-url.js';
 import { maskUrl } from './mask-url.js';
 
@@ -10,14 +11,14 @@ export { ConfigError } from './config-error.js';
 
 /** One bank or VAN the gateway talks to. */
 export interface InstitutionConfig {
-  /** Matches the spec's `institution`; used in queue names and stored rows. */
+  /** Matches the profile's `institution`; used in queue names and stored rows. */
   readonly id: string;
-  readonly spec: string;
-  readonly hours: string;
+  /** The institution's profile (specs/*.profile.yaml): its spec, codes, hours and how operations map. */
+  readonly profile: string;
   readonly host: string;
   readonly port: number;
   readonly companyId: string;
-  /** The contracted bank (은행코드 of every telegram). */
+  /** The contracted bank (은행코드 of every telegram), as a KFTC code; the profile maps it for the wire. */
   readonly bankCode: string;
   readonly systemId?: string;
   /** Our parent account (모계좌) transfers are paid from. */
@@ -50,6 +51,11 @@ export interface GatewayConfig {
   /** How often to look for transfers left behind (lost queueing, dead workers, late notices). */
   readonly sweepMs: number;
   readonly institutions: readonly InstitutionConfig[];
+  /**
+   * Where a transfer goes when its caller names no institution: the first rule whose banks include the
+   * receiving bank (a rule without banks takes any), else the first institution.
+   */
+  readonly routing?: readonly RouteRule[];
   /** Where the start-up settings came from (set by {@link loadConfig}; absent in hand-made configs). */
   readonly settingNames?: SettingNames;
 }
@@ -68,13 +74,20 @@ export interface SettingNames {
   readonly dataDir: string;
 }
 
+/** A routing rule as configured: the shape the transfer router (src/flows/router.ts) reads. */
+export interface RouteRule {
+  /** Receiving banks (KFTC codes); absent: every bank. */
+  readonly banks?: readonly string[];
+  readonly institution: string;
+}
+
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** The keys a configuration file may hold; anything else is a typo we refuse rather than ignore. */
-const FILE_KEYS = ['api', 'databaseUrl', 'redisUrl', 'startRedis', 'queuePrefix', 'dataDir', 'maxWaitMs', 'sweepMs', 'institutions'] as const satisfies readonly (keyof GatewayConfig)[];
+const FILE_KEYS = ['api', 'databaseUrl', 'redisUrl', 'startRedis', 'queuePrefix', 'dataDir', 'maxWaitMs', 'sweepMs', 'institutions', 'routing'] as const satisfies readonly (keyof GatewayConfig)[];
 const API_KEYS = ['host', 'port'] as const satisfies readonly (keyof GatewayConfig['api'])[];
 const INSTITUTION_KEYS = [
-  'id', 'spec', 'hours', 'host', 'port', 'companyId', 'bankCode', 'systemId', 'withdrawAccount', 'accountPasswordEnv',
+  'id', 'profile', 'host', 'port', 'companyId', 'bankCode', 'systemId', 'withdrawAccount', 'accountPasswordEnv',
   'connections', 'ratePerSecond', 'requestTimeoutMs', 'inquiryDelayMs', 'inquiryMaxAttempts', 'enforceHours', 'simulator',
 ] as const satisfies readonly (keyof InstitutionConfig)[];
 
@@ -113,12 +126,14 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
   const institutions = rawInstitutions.map((item: unknown, i): InstitutionConfig => {
     const at = (k: string) => `institutions[${i}].${k}`;
     const raw = mapping(item, `institutions[${i}]`);
+    for (const moved of ['spec', 'hours']) {
+      if (raw[moved] !== undefined) throw new ConfigError(at(moved), `is now named by the institution's profile: write profile: specs/<institution>.profile.yaml (it names the spec, codes and hours)`);
+    }
     onlyKeys(raw, INSTITUTION_KEYS, `institutions[${i}].`);
     const simulator = bool(raw['simulator'], true, at('simulator'));
     const out: InstitutionConfig = {
       id: str(raw['id'], 'hecto', at('id')),
-      spec: resolve(str(raw['spec'], 'specs/hecto.yaml', at('spec'))),
-      hours: resolve(str(raw['hours'], 'specs/hours/hecto.yaml', at('hours'))),
+      profile: resolve(str(raw['profile'], 'specs/hecto.profile.yaml', at('profile'))),
       host: str(raw['host'], '127.0.0.1', at('host')),
       port: int(raw['port'], 0, at('port'), 0, 65535),
       companyId: str(raw['companyId'], 'FIRMBANK01', at('companyId')),
@@ -135,13 +150,15 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       ...(raw['systemId'] !== undefined ? { systemId: str(raw['systemId'], '', at('systemId')) } : {}),
       ...(raw['accountPasswordEnv'] !== undefined ? { accountPasswordEnv: str(raw['accountPasswordEnv'], '', at('accountPasswordEnv')) } : {}),
     };
-    if (!/^\d{3}$/.test(out.bankCode)) throw new ConfigError(at('bankCode'), `"${out.bankCode}" is not a 3-digit bank code`);
+    const badBank = bankCodeProblem(out.bankCode);
+    if (badBank) throw new ConfigError(at('bankCode'), badBank);
     if (!out.simulator && out.port === 0) throw new ConfigError(at('port'), 'a real institution needs its port');
     if (out.accountPasswordEnv && env[out.accountPasswordEnv] === undefined) throw new ConfigError(at('accountPasswordEnv'), `environment variable ${out.accountPasswordEnv} is not set`);
     return out;
   });
   const ids = institutions.map((x) => x.id);
   if (new Set(ids).size !== ids.length) throw new ConfigError('institutions', 'ids must be unique');
+  const routing = routes(file['routing'], ids);
 
   return {
     api: { host: str(host.value, '127.0.0.1', host.setting), port: int(port.value, 8080, port.setting, 0, 65535) },
@@ -153,6 +170,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     maxWaitMs: int(file['maxWaitMs'], 30_000, 'maxWaitMs', 0, 120_000),
     sweepMs: int(file['sweepMs'], 30_000, 'sweepMs', 100, 3_600_000),
     institutions,
+    routing,
     settingNames: { databaseUrl: db.setting, redisUrl: redis.setting, port: port.setting, host: host.setting, dataDir: dir.setting },
   };
 }
@@ -194,6 +212,28 @@ function onlyKeys(m: Record<string, unknown>, known: readonly string[], prefix: 
     const meant = known.find((k) => k.toLowerCase() === key.toLowerCase());
     throw new ConfigError(prefix + key, `is not a setting${meant ? ` (did you mean ${prefix}${meant}?)` : ` (known here: ${known.join(', ')})`}`);
   }
+}
+
+/** `routing: [{ banks: ["004"], institution: direct }, { institution: hecto }]`, checked against the institutions. */
+function routes(v: unknown, ids: readonly string[]): RouteRule[] {
+  if (v === undefined) return [];
+  if (!Array.isArray(v)) throw new ConfigError('routing', `must be a list of rules (- banks: ["004"], institution: …), not ${describe(v)}`);
+  return v.map((item: unknown, i) => {
+    const at = `routing[${i}]`;
+    const raw = mapping(item, at);
+    onlyKeys(raw, ['banks', 'institution'], `${at}.`);
+    const institution = str(raw['institution'], '', `${at}.institution`);
+    if (!ids.includes(institution)) throw new ConfigError(`${at}.institution`, `"${institution}" is not a configured institution (${ids.join(', ')})`);
+    if (raw['banks'] === undefined) return { institution };
+    if (!Array.isArray(raw['banks']) || raw['banks'].length === 0) throw new ConfigError(`${at}.banks`, 'must be a non-empty list of bank codes ("004"), or left out for every bank');
+    const banks = raw['banks'].map((b: unknown, j) => {
+      const code = typeof b === 'string' ? b : JSON.stringify(b);
+      const bad = typeof b === 'string' ? bankCodeProblem(b) : 'must be a quoted 3-digit bank code ("004")';
+      if (bad) throw new ConfigError(`${at}.banks[${j}]`, `${code}: ${bad}`);
+      return code;
+    });
+    return { banks, institution };
+  });
 }
 
 function databaseUrl(url: string, setting: string): string {

@@ -1,9 +1,10 @@
 import { toJsonFields } from '../codec/json-view.js';
 import type { TelegramCodec } from '../codec/telegram-codec.js';
 import type { DecodedTelegram } from '../codec/values.js';
-import type { InstitutionConfig } from '../config/config.js';
-import type { TransferRow } from '../ledger/entities.js';
-import type { Ledger } from '../ledger/ledger.js';
+import type { Transfer } from '../domain/transfer.js';
+import type { InstitutionProfile } from '../institution/profile.js';
+import type { InstitutionSettings } from './institution-settings.js';
+import type { NoticeStore } from './ports.js';
 import type { Logger } from '../log/logger.js';
 
 /**
@@ -14,11 +15,12 @@ import type { Logger } from '../log/logger.js';
  */
 export class NoticeFlow {
   constructor(
-    private readonly institution: InstitutionConfig,
+    private readonly institution: Pick<InstitutionSettings, 'id' | 'bankCode' | 'companyId'>,
+    private readonly profile: InstitutionProfile,
     private readonly codec: TelegramCodec,
-    private readonly ledger: Ledger,
+    private readonly ledger: NoticeStore,
     private readonly logger: Logger,
-    private readonly settled?: (transfer: TransferRow) => void,
+    private readonly settled?: (transfer: Transfer) => void,
   ) {}
 
   readonly handle = async (notice: DecodedTelegram, raw: Buffer): Promise<void> => {
@@ -26,9 +28,11 @@ export class NoticeFlow {
     const session = this.codec.spec.session!;
     const sendDate = String(f[session.sendDate]);
     let transferId: string | null = null;
-    if (notice.message === 'failureNotice.request') {
+    const failure = this.profile.operationOf(notice.message)?.operation === 'failureNotice';
+    const canonical = failure ? this.profile.fromWire('failureNotice', 'request', f) : {};
+    if (failure) {
       // The notice may come days later; the transfer is the one with that 전문번호 on or before its date.
-      const seqNo = String(f['originalSeqNo']);
+      const seqNo = String(canonical['originalSeqNo']);
       for (const back of [0, 1, 2, 3]) {
         const date = new Date(Date.parse(sendDate) - back * 86_400_000).toISOString().slice(0, 10);
         const t = await this.ledger.findBySeq(this.institution.id, this.institution.bankCode, this.institution.companyId, date, seqNo);
@@ -42,7 +46,7 @@ export class NoticeFlow {
     const kept = this.codec.redactSecrets(raw);
     const fresh = await this.ledger.recordNotice({
       institution: this.institution.id,
-      bankCode: String(f[session.bankCode]),
+      bankCode: this.profile.bankCodes.fromWire(String(f[session.bankCode])),
       companyId: String(f[session.companyId]),
       message: notice.message,
       sendDate,
@@ -52,17 +56,18 @@ export class NoticeFlow {
       transferId,
     });
     if (!transferId) {
-      if (notice.message === 'failureNotice.request') this.logger.error('notice.failure-unmatched', { seqNo: f['originalSeqNo'], sendDate });
+      if (failure) this.logger.error('notice.failure-unmatched', { seqNo: canonical['originalSeqNo'], sendDate });
       return;
     }
     if (!fresh) return; // already applied when it first came
     // A transfer still `sending` is reversed by the sweep once its answer is in (see reverseLate).
-    await this.reverse(transferId, `failure notice ${sendDate}#${String(f[session.seqNo])}: ${String(f['networkErrorCode'] ?? '')}`);
+    await this.reverse(transferId, `failure notice ${sendDate}#${String(f[session.seqNo])}: ${String(canonical['errorCode'] ?? '')}`);
   };
 
   /** Reverses transfers whose failure notice is stored but not applied yet (run by the gateway's sweep). */
   async reverseLate(): Promise<number> {
-    const late = await this.ledger.unreversed(this.institution.id);
+    if (!this.profile.supports('failureNotice')) return 0;
+    const late = await this.ledger.unreversed(this.institution.id, this.profile.message('failureNotice'));
     for (const transferId of late) await this.reverse(transferId, 'failure notice received while the transfer was being sent');
     return late.length;
   }

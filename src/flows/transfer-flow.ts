@@ -5,26 +5,17 @@ import type { TelegramCodec } from '../codec/telegram-codec.js';
 import type { FieldInput } from '../codec/values.js';
 import type { Outcome } from '../codes/outcome.js';
 import type { ResponseCodeTable } from '../codes/response-codes.js';
-import type { InstitutionConfig } from '../config/config.js';
-import type { TransferRow } from '../ledger/entities.js';
-import type { Ledger, TransferPatch } from '../ledger/ledger.js';
-import type { TransferState } from '../ledger/transfer-state.js';
-import type { RequestOptions } from '../link/bank-link.js';
+import type { Transfer as TransferRow, TransferPatch } from '../domain/transfer.js';
+import type { TransferState } from '../domain/transfer-state.js';
 import type { Clock } from '../link/clock.js';
 import type { LinkOutcome, SentTelegram } from '../link/exchange.js';
+import type { Requester, TransferJobs, TransferStore } from './ports.js';
 import type { Logger } from '../log/logger.js';
-import type { TransferQueue } from '../queue/transfer-queue.js';
-import type { BusinessHours } from './business-hours.js';
+import type { BusinessHours } from '../institution/business-hours.js';
+import type { InstitutionProfile } from '../institution/profile.js';
 import { readInquiryAnswer } from './inquiry-answer.js';
-import { requestHash, validateTransfer, type TransferInput } from './transfer-input.js';
-
-/** What the flows need of a link: one request, one outcome (BankLink and LinkPool both fit). */
-export interface Requester {
-  request(message: string, fields: Readonly<Record<string, FieldInput>>, options?: RequestOptions): Promise<LinkOutcome>;
-}
-
-/** What the flows need of a queue: jobs to send a transfer and to ask about one (TransferQueue fits). */
-export type TransferJobs = Pick<TransferQueue, 'send' | 'inquire'>;
+import type { InstitutionSettings } from './institution-settings.js';
+import { canonicalTransfer, requestHash, validateTransfer, type TransferInput } from './transfer-input.js';
 
 /** The calling service, as its API key says. */
 export interface ServiceIdentity {
@@ -33,9 +24,11 @@ export interface ServiceIdentity {
 }
 
 export interface TransferFlowDeps {
-  readonly institution: InstitutionConfig;
+  readonly institution: InstitutionSettings;
+  /** How the institution's telegrams carry each operation. */
+  readonly profile: InstitutionProfile;
   readonly codec: TelegramCodec;
-  readonly ledger: Ledger;
+  readonly ledger: TransferStore;
   readonly link: Requester;
   readonly queue: TransferJobs;
   readonly codes: ResponseCodeTable;
@@ -63,9 +56,9 @@ export class TransferFlow {
    * Validates, persists and queues a transfer. The same (service, requestId) with the same body returns
    * the stored transfer (and queues nothing new); with another body, an IdempotencyConflictError.
    */
-  async submit(caller: ServiceIdentity, input: TransferInput): Promise<{ transfer: TransferRow; created: boolean }> {
-    const { institution: inst, codec } = this.d;
-    const amount = validateTransfer(input, caller.maxAmount, codec);
+  async submit(caller: ServiceIdentity, input: TransferInput, route = 'named by the caller'): Promise<{ transfer: TransferRow; created: boolean }> {
+    const { institution: inst, codec, profile } = this.d;
+    const amount = validateTransfer(input, caller.maxAmount, profile, codec, inst.bankCode);
     if (inst.enforceHours) this.d.hours.check(inst.bankCode, this.d.clock());
     const result = await this.d.ledger.createTransfer({
       service: caller.service,
@@ -80,6 +73,7 @@ export class TransferFlow {
       amount,
       memo: input.memo ?? '',
       recipientName: input.recipientName ?? '',
+      route,
     });
     // Queued after it is committed. If Redis fails here the transfer stays `requested` and the
     // recovery sweep queues it; the job id makes a second queueing a no-op.
@@ -106,7 +100,8 @@ export class TransferFlow {
     let claimed = false;
     let outcome: LinkOutcome;
     try {
-      outcome = await this.d.link.request('transfer.request', this.transferFields(t), {
+      const message = this.d.profile.message('transfer', { receiving: t.depositBankCode, contracted: t.bankCode });
+      outcome = await this.d.link.request(message, this.transferFields(t), {
         beforeSend: async (req) => {
           const kept = { transferId: t.id, institution: t.institution, direction: 'out' as const, message: req.message, seqNo: req.seqNo, sendDate: req.sendDate, raw: this.d.codec.redactSecrets(req.raw), at: new Date() };
           if (!(await ledger.claimAndKeep(kept, claim))) throw new Error('another worker has it');
@@ -128,7 +123,7 @@ export class TransferFlow {
         return this.becomeUnknown({ ...t, state: 'sending' }, outcome.reason);
       case 'answered': {
         const meaning = this.d.codes.lookup(t.bankCode, outcome.responseCode);
-        const fee = outcome.response.fields['fee'];
+        const { fee } = this.d.profile.fromWire('transfer', 'answer', outcome.response.fields);
         return this.settle(t, 'sending', meaning.outcome, outcome.responseCode, meaning.message, fee instanceof Decimal ? fee : null, 'the bank answered');
       }
     }
@@ -148,14 +143,16 @@ export class TransferFlow {
     if (t.needsOperator || t.inquiries >= this.d.institution.inquiryMaxAttempts) return;
     const inquiries = t.inquiries + 1;
     await ledger.patch(id, { inquiries });
+    const { profile } = this.d;
     const outcome = await this.d.link.request(
-      'resultInquiry.request',
-      { originalSeqNo: t.seqNo, withdrawAccount: t.withdrawAccount, depositBankCode: t.depositBankCode, depositAccount: t.depositAccount, requestedAmount: t.amount },
+      profile.message('resultInquiry'),
+      profile.toWire('resultInquiry', 'request', { originalSeqNo: t.seqNo, originalSendDate: t.sendDate ?? undefined, withdrawAccount: t.withdrawAccount, depositBankCode: t.depositBankCode, depositAccount: t.depositAccount, amount: t.amount }),
       { beforeSend: (req) => this.keep(t, req) },
     );
     if (outcome.status !== 'answered') return this.askAgain({ ...t, inquiries }, `inquiry not answered: ${outcome.reason}`);
 
-    const meaning = readInquiryAnswer(this.d.codes, this.d.codec.spec.session!.successCodes, t.bankCode, outcome.responseCode, String(outcome.response.fields['result'] ?? ''));
+    const answer = profile.fromWire('resultInquiry', 'answer', outcome.response.fields);
+    const meaning = readInquiryAnswer(this.d.codes, this.d.codec.spec.session!.successCodes, t.bankCode, outcome.responseCode, String(answer['result'] ?? ''));
     if (typeof meaning === 'string') return this.askAgain({ ...t, inquiries }, `result inquiry #${inquiries}: ${meaning}`);
     const code = meaning.code;
     if (meaning.outcome === 'no-such-transaction') {
@@ -168,7 +165,7 @@ export class TransferFlow {
       }
       return this.finish(id, 'unknown', 'failed', `bank has no record of it (${code}), twice: nothing moved`, { responseCode: code, responseMessage: meaning.message, noRecordAnswers: noRecord });
     }
-    const fee = outcome.response.fields['fee'];
+    const fee = answer['fee'];
     return this.settle({ ...t, inquiries }, 'unknown', meaning.outcome, code, meaning.message, fee instanceof Decimal ? fee : null, `result inquiry #${inquiries}`);
   }
 
@@ -188,15 +185,8 @@ export class TransferFlow {
   }
 
   private transferFields(t: TransferRow): Record<string, FieldInput> {
-    return {
-      withdrawAccount: t.withdrawAccount,
-      ...(this.d.accountPassword ? { password: this.d.accountPassword } : {}),
-      amount: t.amount,
-      depositBankCode: t.depositBankCode,
-      depositAccount: t.depositAccount,
-      memo: t.memo,
-      depositHolderName: t.recipientName,
-    };
+    const canonical = { ...canonicalTransfer({ requestId: t.requestId, bankCode: t.depositBankCode, account: t.depositAccount, amount: t.amount.toFixed(0), memo: t.memo, recipientName: t.recipientName }, t.amount), withdrawAccount: t.withdrawAccount };
+    return this.d.profile.toWire('transfer', 'request', this.d.accountPassword ? { ...canonical, accountPassword: this.d.accountPassword } : canonical);
   }
 
   /** beforeSend of an inquiry: its telegram is committed before it is written. */

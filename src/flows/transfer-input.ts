@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
 import { Decimal } from 'decimal.js';
 import { EncodeError } from '../codec/encode-error.js';
+import { accountProblem } from '../domain/account.js';
 import { bankCodeProblem } from '../domain/bank-code.js';
 import type { TelegramCodec } from '../codec/telegram-codec.js';
+import type { InstitutionProfile } from '../institution/profile.js';
+import { UnreachableBankError } from '../institution/unreachable-bank-error.js';
 import { ValidationError } from './validation-error.js';
 
 /** A transfer as an internal service asks for it. */
@@ -20,40 +23,46 @@ export interface TransferInput {
   readonly recipientName?: string;
 }
 
-/** Where each request field travels in the 2000/100, to name the caller's field in encode errors. */
-const TELEGRAM_FIELD: Readonly<Record<string, keyof TransferInput>> = {
+/** The caller's name for each canonical transfer field, to name it in errors. */
+const CALLER_FIELD: Readonly<Record<string, keyof TransferInput>> = {
   depositBankCode: 'bankCode',
   depositAccount: 'account',
   amount: 'amount',
   memo: 'memo',
-  depositHolderName: 'recipientName',
+  recipientName: 'recipientName',
 };
+
+/** The canonical fields of a transfer as the caller asked for it (the rest comes from the institution). */
+export function canonicalTransfer(input: TransferInput, amount: Decimal): Record<string, string | Decimal> {
+  return { depositBankCode: input.bankCode, depositAccount: input.account, amount, memo: input.memo ?? '', recipientName: input.recipientName ?? '' };
+}
 
 /**
  * Checks a transfer request against the rules and against the telegram it will become: amount > 0 and
- * within the service's limit, codes and account numbers well formed, memo and name encodable and within
- * their byte lengths (by encoding a trial 2000/100 with the real spec). Returns the amount as Decimal.
+ * within the service's limit, codes and account numbers well formed, the receiving bank reachable through
+ * the institution, memo and name encodable and within their byte lengths (by encoding a trial telegram of
+ * the institution's own transfer message). Returns the amount as Decimal.
  */
-export function validateTransfer(input: TransferInput, maxAmount: Decimal, codec: TelegramCodec): Decimal {
+export function validateTransfer(input: TransferInput, maxAmount: Decimal, profile: InstitutionProfile, codec: TelegramCodec, contractedBank: string): Decimal {
   if (!/^[\x21-\x7e]{1,128}$/.test(input.requestId)) throw new ValidationError('requestId', 'must be 1–128 printable ASCII characters');
   const badBank = bankCodeProblem(input.bankCode);
   if (badBank) throw new ValidationError('bankCode', badBank);
-  if (!/^\d{6,15}$/.test(input.account)) throw new ValidationError('account', 'must be 6–15 digits, without hyphens');
+  const badAccount = accountProblem(input.account);
+  if (badAccount) throw new ValidationError('account', badAccount);
   if (!/^\d{1,13}$/.test(input.amount)) throw new ValidationError('amount', 'must be a whole number of won as a decimal string, e.g. "15000"');
   const amount = new Decimal(input.amount);
   if (amount.lessThanOrEqualTo(0)) throw new ValidationError('amount', 'must be greater than 0');
   if (amount.greaterThan(maxAmount)) throw new ValidationError('amount', `exceeds this service's limit of ${maxAmount.toFixed()} won per transfer`, 'FB_LIMIT_EXCEEDED');
+  if (!profile.supports('transfer')) throw new ValidationError('institution', `${profile.institution} does not make transfers`);
   try {
-    codec.encode('transfer.request', {
-      depositBankCode: input.bankCode,
-      depositAccount: input.account,
-      amount,
-      memo: input.memo ?? '',
-      depositHolderName: input.recipientName ?? '',
-    });
+    const message = profile.message('transfer', { receiving: input.bankCode, contracted: contractedBank });
+    codec.encode(message, profile.toWire('transfer', 'request', canonicalTransfer(input, amount)));
   } catch (e) {
+    if (e instanceof UnreachableBankError) throw new ValidationError('bankCode', e.message);
     if (!(e instanceof EncodeError) || !e.field) throw e;
-    const field = TELEGRAM_FIELD[e.field] ?? e.field;
+    const binding = profile.binding('transfer').request;
+    const canonical = Object.keys(binding).find((k) => binding[k] === e.field);
+    const field = (canonical && CALLER_FIELD[canonical]) ?? e.field;
     throw new ValidationError(field, e.message.replace(/^cannot encode [^:]+: /, ''));
   }
   return amount;

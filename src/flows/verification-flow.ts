@@ -1,8 +1,11 @@
 import { maskText } from '../codec/mask.js';
+import { accountProblem } from '../domain/account.js';
 import { bankCodeProblem } from '../domain/bank-code.js';
 import type { ResponseCodeTable } from '../codes/response-codes.js';
-import type { InstitutionConfig } from '../config/config.js';
-import type { Requester } from './transfer-flow.js';
+import type { InstitutionProfile } from '../institution/profile.js';
+import { UnreachableBankError } from '../institution/unreachable-bank-error.js';
+import type { InstitutionSettings } from './institution-settings.js';
+import type { Requester } from './ports.js';
 import { ValidationError } from './validation-error.js';
 
 export interface VerificationInput {
@@ -33,7 +36,8 @@ export function normaliseName(s: string): string {
 /** 계좌성명조회 (6000/100): who holds an account, and whether that is the name given. */
 export class VerificationFlow {
   constructor(
-    private readonly institution: InstitutionConfig,
+    private readonly institution: Pick<InstitutionSettings, 'bankCode'>,
+    private readonly profile: InstitutionProfile,
     private readonly link: Requester,
     private readonly codes: ResponseCodeTable,
   ) {}
@@ -41,16 +45,25 @@ export class VerificationFlow {
   async verify(input: VerificationInput): Promise<VerificationResult> {
     const badBank = bankCodeProblem(input.bankCode);
     if (badBank) throw new ValidationError('bankCode', badBank);
-    if (!/^\d{6,15}$/.test(input.account)) throw new ValidationError('account', 'must be 6–15 digits, without hyphens');
+    const badAccount = accountProblem(input.account);
+  if (badAccount) throw new ValidationError('account', badAccount);
     if (input.idNo !== undefined && !/^\d{6,12}$/.test(input.idNo)) throw new ValidationError('idNo', 'must be a birth date (YYMMDD) or a business number of at most 12 digits');
-    const outcome = await this.link.request('nameInquiry.request', { account: input.account, targetBankCode: input.bankCode, idNo: input.idNo ?? '' }, { timeoutMs: 15_000 });
+    if (!this.profile.supports('nameInquiry')) throw new ValidationError('institution', `${this.profile.institution} does not answer name inquiries`);
+    let fields;
+    try {
+      fields = this.profile.toWire('nameInquiry', 'request', { account: input.account, bankCode: input.bankCode, idNo: input.idNo ?? '' });
+    } catch (e) {
+      if (e instanceof UnreachableBankError) throw new ValidationError('bankCode', e.message);
+      throw e;
+    }
+    const outcome = await this.link.request(this.profile.message('nameInquiry'), fields, { timeoutMs: 15_000 });
     if (outcome.status !== 'answered') return { status: 'unavailable', holderName: null, responseCode: null, message: outcome.reason };
     const meaning = this.codes.lookup(this.institution.bankCode, outcome.responseCode);
     // Only a refusal of the account itself says it is not there; a request, system or unknown error says
     // nothing about the account, and the caller may ask again.
     if (meaning.outcome !== 'success') return { status: meaning.outcome === 'rejected' ? 'not-found' : 'unavailable', holderName: null, responseCode: outcome.responseCode, message: meaning.message };
-    const long = String(outcome.response.fields['holderName2'] ?? '');
-    const holder = long || String(outcome.response.fields['holderName'] ?? '');
+    const answer = this.profile.fromWire('nameInquiry', 'answer', outcome.response.fields);
+    const holder = String(answer['holderNameLong'] ?? '') || String(answer['holderName'] ?? '');
     const masked = maskText('name', holder);
     if (input.name === undefined) return { status: 'found', holderName: masked, responseCode: outcome.responseCode, message: meaning.message };
     const same = normaliseName(holder) === normaliseName(input.name);

@@ -14,7 +14,6 @@ export class DbSequenceSource implements SequenceSource {
 
   constructor(
     private readonly ds: DataSource,
-    private readonly max = 950_000,
     private readonly blockSize = 100,
   ) {
     this.postgres = ds.options.type === 'postgres';
@@ -58,7 +57,7 @@ export class DbSequenceSource implements SequenceSource {
     const row = Array.isArray(rows[0]) ? rows[0][0] : (rows as { next_value: number | string }[])[0];
     const end = Number(row!.next_value); // exclusive
     const start = end - this.blockSize;
-    if (start > this.max) throw new SequenceExhaustedError(scope, this.max);
-    return { next: start, end: Math.min(end, this.max + 1) };
+    if (start > scope.max) throw new SequenceExhaustedError(scope);
+    return { next: start, end: Math.min(end, scope.max + 1) };
   }
 }

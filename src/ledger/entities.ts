@@ -1,74 +1,18 @@
 import { EntitySchema } from 'typeorm';
 import type { Decimal } from 'decimal.js';
 import { wonTransformer } from './money.js';
-import type { TransferState } from './transfer-state.js';
 
-export interface TransferRow {
-  id: string;
-  service: string;
-  requestId: string;
-  /** SHA-256 of the canonical request body: same id + different body = conflict. */
-  requestHash: string;
-  institution: string;
-  bankCode: string;
-  companyId: string;
-  withdrawAccount: string;
-  depositBankCode: string;
-  depositAccount: string;
-  amount: Decimal;
-  fee: Decimal | null;
-  memo: string;
-  recipientName: string;
-  state: TransferState;
-  /** 전문번호 and send date of the 2000/100, once persisted (before its bytes are written). */
-  seqNo: string | null;
-  sendDate: string | null;
-  responseCode: string | null;
-  responseMessage: string | null;
-  /** The claim of the worker sending it (state `sending`); see migration 0002. */
-  claimToken: string | null;
-  inquiries: number;
-  noRecordAnswers: number;
-  needsOperator: boolean;
-  createdAt: Date;
-  updatedAt: Date;
-}
+import type { KeptTelegram, Notice, Transfer, TransferEvent } from '../domain/transfer.js';
 
-export interface TransferEventRow {
-  id: number;
-  transferId: string;
-  fromState: TransferState | null;
-  toState: TransferState;
-  reason: string;
-  at: Date;
-}
-
-export interface TelegramRow {
-  id: number;
-  transferId: string | null;
-  institution: string;
-  direction: 'out' | 'in';
-  message: string;
-  seqNo: string | null;
-  sendDate: string | null;
-  raw: Buffer;
-  at: Date;
-}
-
-export interface NoticeRow {
-  id: number;
-  institution: string;
-  bankCode: string;
-  companyId: string;
-  message: string;
-  sendDate: string;
-  seqNo: string;
-  /** Decoded fields as JSON (amounts as strings). */
-  fields: string;
-  raw: Buffer;
-  transferId: string | null;
-  receivedAt: Date;
-}
+/**
+ * The rows of the ledger's tables. Transfers, their events, telegrams and notices are stored as their
+ * domain types are (src/domain/transfer.ts); a row type of their own appears here when a table's shape
+ * has to differ from the domain's.
+ */
+export type TransferRow = Transfer;
+export type TransferEventRow = TransferEvent;
+export type TelegramRow = KeptTelegram & { id: number };
+export type NoticeRow = Notice;
 
 export interface SequenceRow {
   scopeDate: string;

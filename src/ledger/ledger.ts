@@ -4,7 +4,8 @@ import type { DataSource } from 'typeorm';
 import { isUniqueViolation } from './db-errors.js';
 import type { NoticeRow, TelegramRow, TransferEventRow, TransferRow } from './entities.js';
 import { IdempotencyConflictError } from './idempotency-conflict-error.js';
-import { canMove, type TransferState } from './transfer-state.js';
+import { canMove, type TransferState } from '../domain/transfer-state.js';
+import type { NewTransfer, TransferPatch } from '../domain/transfer.js';
 import { Sql } from './sql.js';
 import { inTransaction } from './writes.js';
 
@@ -26,13 +27,7 @@ const TRANSFER_COLUMNS = [
   'deposit_account', 'amount', 'memo', 'recipient_name', 'state', 'inquiries', 'no_record_answers', 'needs_operator', 'created_at', 'updated_at',
 ] as const;
 
-export type NewTransfer = Omit<
-  TransferRow,
-  'id' | 'state' | 'seqNo' | 'sendDate' | 'responseCode' | 'responseMessage' | 'fee' | 'claimToken' | 'inquiries' | 'noRecordAnswers' | 'needsOperator' | 'createdAt' | 'updatedAt'
->;
-
-/** Fields a state change may set along with the state. */
-export type TransferPatch = Partial<Pick<TransferRow, 'seqNo' | 'sendDate' | 'responseCode' | 'responseMessage' | 'fee' | 'claimToken' | 'inquiries' | 'noRecordAnswers' | 'needsOperator'>>;
+export type { NewTransfer, TransferPatch } from '../domain/transfer.js';
 
 /**
  * The ledger: transfers and every change of their state, the telegrams that carried them, notices.
@@ -53,10 +48,11 @@ export class Ledger {
    */
   async createTransfer(input: NewTransfer): Promise<{ transfer: TransferRow; created: boolean }> {
     const now = new Date();
-    const row: TransferRow = { ...input, id: randomUUID(), state: 'requested', claimToken: null, inquiries: 0, noRecordAnswers: 0, needsOperator: false, fee: null, seqNo: null, sendDate: null, responseCode: null, responseMessage: null, createdAt: now, updatedAt: now };
+    const { route, ...fields } = input;
+    const row: TransferRow = { ...fields, id: randomUUID(), state: 'requested', claimToken: null, inquiries: 0, noRecordAnswers: 0, needsOperator: false, fee: null, seqNo: null, sendDate: null, responseCode: null, responseMessage: null, createdAt: now, updatedAt: now };
     const values = [row.id, row.service, row.requestId, row.requestHash, row.institution, row.bankCode, row.companyId, row.withdrawAccount, row.depositBankCode, row.depositAccount, row.amount, row.memo, row.recipientName, 'requested', 0, 0, false, now, now];
     const insert = `INSERT INTO transfers (${TRANSFER_COLUMNS.join(', ')}) VALUES (${values.map((_, i) => `$${i + 1}`).join(', ')})`;
-    const reason = `accepted from ${input.service}`.slice(0, 300);
+    const reason = `accepted from ${input.service}${route ? `, ${route}` : ''}`.slice(0, 300);
     let created: boolean;
     if (this.sql.postgres) {
       // One statement: the row and its first event, or nothing if the request id is taken.
@@ -249,12 +245,12 @@ export class Ledger {
    * Transfers named by a stored failure notice that are still `succeeded` or `unknown`: a notice that came
    * while its transfer was being sent, or before a crash let it be applied. The sweep reverses them.
    */
-  async unreversed(institution: string): Promise<string[]> {
+  async unreversed(institution: string, failureNotice: string): Promise<string[]> {
     const rows = await this.sql.rows(
       this.ds,
       `SELECT t.id FROM notices n JOIN transfers t ON t.id = n.transfer_id
-       WHERE n.institution = $1 AND n.message = 'failureNotice.request' AND t.state IN ('succeeded', 'unknown')`,
-      [institution],
+       WHERE n.institution = $1 AND n.message = $2 AND t.state IN ('succeeded', 'unknown')`,
+      [institution, failureNotice],
     );
     return rows.map((r) => String(r['id']));
   }

@@ -201,7 +201,7 @@ export class BankLink {
     const stamp = kst(this.clock());
     let seqNo = fields[s.seqNo];
     if (seqNo === undefined || seqNo === null) {
-      seqNo = String(await this.options.sequence.next({ date: stamp.date, bankCode: this.options.bankCode, companyId: this.options.companyId }));
+      seqNo = String(await this.options.sequence.next({ date: stamp.date, bankCode: this.options.bankCode, companyId: this.options.companyId, max: this.session.maxSeqNo }));
     }
     const session: Record<string, FieldInput> = {
       [s.companyId]: this.options.companyId,

@@ -11,10 +11,7 @@ import { SequenceExhaustedError, type SeqNo, type SeqScope, type SequenceSource 
  * The file and its lock are 0600, and a folder it creates 0700: they tell what we sent to which bank.
  */
 export class FileSequenceSource implements SequenceSource {
-  constructor(
-    private readonly file: string,
-    private readonly max = 950_000,
-  ) {}
+  constructor(private readonly file: string) {}
 
   async next(scope: SeqScope): Promise<SeqNo> {
     makePrivateDir(dirname(this.file));
@@ -35,7 +32,7 @@ export class FileSequenceSource implements SequenceSource {
       }
       const key = `${scope.date}|${scope.bankCode}|${scope.companyId}`;
       const n = (state[key] ?? 0) + 1;
-      if (n > this.max) throw new SequenceExhaustedError(scope, this.max);
+      if (n > scope.max) throw new SequenceExhaustedError(scope);
       // Numbering restarts daily: keep only this month's scopes so that the file stays small.
       const keep = Object.fromEntries(Object.entries(state).filter(([k]) => k.slice(0, 10) >= scope.date.slice(0, 8) + '00'));
       keep[key] = n;

@@ -9,6 +9,8 @@ export interface SeqScope {
   readonly date: string;
   readonly bankCode: string;
   readonly companyId: string;
+  /** The institution's daily maximum (its spec's `session.maxSeqNo`, Hecto 950,000). */
+  readonly max: number;
 }
 
 /**
@@ -19,10 +21,10 @@ export interface SequenceSource {
   next(scope: SeqScope): Promise<SeqNo>;
 }
 
-/** No 전문번호 left today for this scope (the bank's maximum, Hecto 950,000). */
+/** No 전문번호 left today for this scope (the institution's maximum). */
 export class SequenceExhaustedError extends FirmbankError {
-  constructor(scope: SeqScope, max: number) {
-    super('FB_SEQ_EXHAUSTED', `no 전문번호 left for ${scope.date}, bank ${scope.bankCode}, company ${scope.companyId}: the maximum is ${max}`);
+  constructor(scope: SeqScope) {
+    super('FB_SEQ_EXHAUSTED', `no 전문번호 left for ${scope.date}, bank ${scope.bankCode}, company ${scope.companyId}: the maximum is ${scope.max}`);
   }
 }
 
@@ -30,12 +32,10 @@ export class SequenceExhaustedError extends FirmbankError {
 export class MemorySequenceSource implements SequenceSource {
   private readonly last = new Map<string, number>();
 
-  constructor(private readonly max = 950_000) {}
-
   async next(scope: SeqScope): Promise<SeqNo> {
     const key = `${scope.date}|${scope.bankCode}|${scope.companyId}`;
     const n = (this.last.get(key) ?? 0) + 1;
-    if (n > this.max) throw new SequenceExhaustedError(scope, this.max);
+    if (n > scope.max) throw new SequenceExhaustedError(scope);
     this.last.set(key, n);
     return n as SeqNo;
   }

@@ -4,6 +4,8 @@ import type { TelegramCodec } from '../codec/telegram-codec.js';
 import type { DecodedTelegram, FieldInput, Fields } from '../codec/values.js';
 import { encodeFrame } from '../framing/frame-decoder.js';
 import { kst } from '../link/clock.js';
+import type { OperationName } from '../institution/operations.js';
+import type { InstitutionProfile } from '../institution/profile.js';
 import { LinkUsageError } from '../link/link-usage-error.js';
 import { TelegramSocket } from '../link/telegram-socket.js';
 import { silentLogger, type Logger } from '../log/logger.js';
@@ -25,6 +27,8 @@ export interface SimCodes {
   readonly companyError: string;
   /** A system failure after the fact (국민 7142 거래은행시스템장애): the money may have moved. */
   readonly systemError: string;
+  /** The network's reason in a failure notice (3000/100's 공동망 ERROR CODE). */
+  readonly failureNotice: string;
 }
 
 export const DEFAULT_SIM_CODES: SimCodes = {
@@ -36,10 +40,13 @@ export const DEFAULT_SIM_CODES: SimCodes = {
   requestError: '0001',
   companyError: 'SSSS',
   systemError: '7142',
+  failureNotice: '0122',
 };
 
 export interface BankSimulatorOptions {
   readonly codec: TelegramCodec;
+  /** The institution it plays: which message carries each operation, and the fields' names. */
+  readonly profile: InstitutionProfile;
   readonly accounts?: readonly { account: string; name: string; balance: string }[];
   readonly codes?: Partial<SimCodes>;
   /** Fee charged on a transfer to another bank (own-bank transfers are free). Default 500. */
@@ -62,12 +69,19 @@ interface Session {
 
 type Fieldset = Record<string, FieldInput>;
 
+/** A request as the simulator reads it: its operation and its canonical fields (bank codes as KFTC codes). */
+interface Asked {
+  readonly t: DecodedTelegram;
+  readonly operation: OperationName | undefined;
+  readonly c: Readonly<Record<string, unknown>>;
+}
+
 /**
  * A bank (or VAN) on a real TCP port, built from a spec file: it answers open, close and test calls, keeps
  * balances per account, applies transfers and collections, answers name, result, balance and totals
  * inquiries from what it processed, pushes deposit and failure notices, and misbehaves on demand
- * ({@link FaultPlan}). Behaviour is chosen by message name (`transfer.request` …), answers are built
- * with the spec's own layouts.
+ * ({@link FaultPlan}). It plays any institution: behaviour follows the operation its profile binds a
+ * message to, and fields are read and written through the profile, in the spec's own layouts.
  */
 export class BankSimulator {
   readonly faults = new FaultPlan();
@@ -90,7 +104,7 @@ export class BankSimulator {
     if (!session) throw new LinkUsageError(`${options.codec.spec.file} has no session section: it cannot drive a simulator`);
     this.session = session;
     this.ledger = new SimLedger(options.accounts ?? DEFAULT_SIM_ACCOUNTS);
-    this.codes = { ...DEFAULT_SIM_CODES, ...options.codes };
+    this.codes = { ...DEFAULT_SIM_CODES, ...options.profile.simulatorCodes, ...options.codes };
     this.fee = new Decimal(options.otherBankFee ?? '500');
     this.log = options.logger ?? silentLogger;
     this.server = createServer((raw) => {
@@ -146,36 +160,35 @@ export class BankSimulator {
     return this.sessions.size;
   }
 
+  private get profile(): InstitutionProfile {
+    return this.options.profile;
+  }
+
   /**
-   * Pushes a deposit notice (4000/100) to every open session; resolves once each replied (4100/100),
-   * rejects if none is connected or no reply comes within `timeoutMs`.
+   * Pushes a deposit notice to every open session; resolves once each replied, rejects if none is
+   * connected or no reply comes within `timeoutMs`.
    */
   pushDepositNotice(n: { account: string; amount: string; name: string; inOut?: string }, timeoutMs = 5_000): Promise<void> {
     if (this.openSessions().length === 0) return Promise.reject(new Error('sim: no open session to notify'));
     const now = kst(new Date());
     this.ledger.credit(n.account, new Decimal(n.amount));
     const balance = this.ledger.accounts.get(n.account)?.balance ?? new Decimal(0);
-    return this.pushNotice('depositNotice.request', now.date, timeoutMs, (no) => ({
+    return this.pushNotice('depositNotice', now.date, timeoutMs, (no) => ({
       account: n.account,
-      inOutType: n.inOut ?? '11',
-      txType: '01',
+      inOut: n.inOut ?? '11',
       amount: n.amount,
-      cashAmount: n.amount,
-      checkAmount: '0',
       balanceSign: balance.isNegative() ? '-' : '+',
       balance: balance.abs(),
       counterpartyName: n.name,
       txDate: now.date,
       txTime: now.time,
       txSerial: String(no),
-      cashierCheckAmount: '0',
-      householdCheckAmount: '0',
     }));
   }
 
   /**
-   * Reverses a transfer this bank answered "success" and pushes the failure notice (3000/100) for it,
-   * as an other-bank transfer that bounced after the fact. Resolves once the client replied.
+   * Reverses a transfer this bank answered "success" and pushes the failure notice for it, as an
+   * other-bank transfer that bounced after the fact. Resolves once the client replied.
    */
   pushFailureNotice(date: string, seqNo: string, timeoutMs = 5_000): Promise<void> {
     const t = this.ledger.find(date, seqNo);
@@ -185,40 +198,39 @@ export class BankSimulator {
     t.state = 'reversed';
     this.ledger.credit(t.withdrawAccount, t.amount);
     this.ledger.debit(t.depositAccount, t.amount);
-    return this.pushNotice('failureNotice.request', kst(new Date()).date, timeoutMs, () => ({
+    return this.pushNotice('failureNotice', kst(new Date()).date, timeoutMs, () => ({
       originalSeqNo: t.seqNo,
       withdrawAccount: t.withdrawAccount,
       depositBankCode: t.depositBankCode,
       depositAccount: t.depositAccount,
-      requestedAmount: t.amount,
-      processedAmount: '0',
-      failedAmount: t.amount,
-      failedNoticeAmount: t.amount,
-      networkErrorCode: '0122',
+      amount: t.amount,
+      errorCode: this.codes.failureNotice,
     }));
   }
 
-  private pushNotice(message: string, date: string, timeoutMs: number, body: (no: number) => Fieldset): Promise<void> {
+  private pushNotice(operation: OperationName, date: string, timeoutMs: number, body: (no: number) => Record<string, FieldInput>): Promise<void> {
     const targets = this.openSessions();
     if (targets.length === 0) return Promise.reject(new Error('sim: no open session to notify'));
+    const message = this.profile.message(operation);
     const counterKey = `${message}|${date}`;
     const no = (this.noticeNo.get(counterKey) ?? 0) + 1;
     this.noticeNo.set(counterKey, no);
     const s = this.session;
     const fields: Fieldset = {
-      ...body(no),
+      ...this.profile.toWire(operation, 'request', body(no)),
       [s.companyId]: targets[0]!.companyId!,
       [s.bankCode]: targets[0]!.bankCode!,
       [s.sendDate]: date,
       [s.sendTime]: kst(new Date()).time,
       [s.seqNo]: String(no),
-      reserved1: 'SIMNOTICE',
+      // Something in the first area the reply must echo, so that a reply that does not echo it shows.
+      ...(s.echo[0] ? { [s.echo[0]]: 'SIMNOTICE' } : {}),
     };
     const raw = this.codec.encode(message, fields);
     const decoded = this.codec.decode(raw);
-    const sent = this.noticesSent.get(message) ?? new Map<number, Fields>();
+    const sent = this.noticesSent.get(operation) ?? new Map<number, Fields>();
     sent.set(no, decoded.fields);
-    this.noticesSent.set(message, sent);
+    this.noticesSent.set(operation, sent);
     const replyKey = `${this.codec.message(message).response}|${date}|${no}`;
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -258,7 +270,10 @@ export class BankSimulator {
     const taken = this.faults.take(t.message);
     const fault = taken?.kind;
     if (fault === 'no-answer-unapplied') return; // lost on the way: the bank never saw it
-    const answer = this.answer(t, taken);
+    const bound = this.profile.operationOf(t.message);
+    const operation = bound?.side === 'request' ? bound.operation : undefined;
+    const asked: Asked = { t, operation, c: operation ? this.profile.fromWire(operation, 'request', f) : {} };
+    const answer = this.answer(asked, taken);
     if (fault === 'no-answer') return; // processed, but the answer is lost
     let raw: Buffer;
     try {
@@ -298,14 +313,18 @@ export class BankSimulator {
     }
   }
 
-  /** The answer fields: the request echoed into the response layout, plus what the bank says. */
-  private reply(t: DecodedTelegram, code: string, extra: Fieldset = {}): Fieldset {
+  /**
+   * The answer fields: the request echoed into the response layout, plus what the bank says — canonical
+   * fields of the operation's answer side (`said`), through the profile.
+   */
+  private reply(t: DecodedTelegram, code: string, said: Record<string, FieldInput> = {}): Fieldset {
     const spec = this.codec.message(t.message);
     const response = this.codec.message(spec.response!);
     const out: Fieldset = {};
     for (const f of response.layout) if (response.key[f.name] === undefined && f.name in t.fields) out[f.name] = t.fields[f.name];
     out[this.session.responseCode] = code;
-    return { ...out, ...extra };
+    const bound = this.profile.operationOf(t.message);
+    return bound ? { ...out, ...this.profile.toWire(bound.operation, 'answer', said) } : out;
   }
 
   /**
@@ -330,38 +349,39 @@ export class BankSimulator {
   }
 
   /** The answer to a request, as the armed fault (if any) shapes it. */
-  private answer(t: DecodedTelegram, fault: TakenFault | undefined): Fieldset {
+  private answer(a: Asked, fault: TakenFault | undefined): Fieldset {
+    const { t } = a;
     switch (fault?.kind) {
       case 'reject':
         // To a result inquiry, a bank refuses in the header only what it refused (spec 4-1): it never
         // answers 잔액부족 about a transfer it applied, so about anything else it answers as usual.
-        if (t.message === 'resultInquiry.request') return this.refusedResult(t) ?? this.process(t, false);
-        return this.refuse(t, fault.code ?? this.codes.insufficientFunds);
+        if (a.operation === 'resultInquiry') return this.refusedResult(a) ?? this.process(a, false);
+        return this.refuse(a, fault.code ?? this.codes.insufficientFunds);
       case 'request-error': {
         const code = fault.code ?? this.codes.requestError;
         this.log.info('sim.fault', { message: t.message, fault: fault.kind, code });
-        if (this.isMoney(t)) this.remember(t, code, 'rejected');
+        if (this.isMoney(a)) this.remember(a, code, 'rejected');
         return this.blankReply(t, code);
       }
       case 'system-error':
-        this.process(t, false);
+        this.process(a, false);
         return this.blankReply(t, fault.code ?? this.codes.systemError);
       case 'blank-result':
         // The code its processing gave (a refusal stays a refusal), the individual part left blank.
-        return this.blankReply(t, String(this.process(t, false)[this.session.responseCode]));
+        return this.blankReply(t, String(this.process(a, false)[this.session.responseCode]));
       default:
-        return this.process(t, fault?.kind === 'processing');
+        return this.process(a, fault?.kind === 'processing');
     }
   }
 
   /** The header-only answer to a result inquiry about a transfer this bank refused; undefined otherwise. */
-  private refusedResult(t: DecodedTelegram): Fieldset | undefined {
-    const done = this.ledger.find(String(t.fields[this.session.sendDate]), String(t.fields['originalSeqNo']));
-    return done?.state === 'rejected' ? this.blankReply(t, done.code) : undefined;
+  private refusedResult(a: Asked): Fieldset | undefined {
+    const done = this.ledger.find(String(a.t.fields[this.session.sendDate]), String(a.c['originalSeqNo']));
+    return done?.state === 'rejected' ? this.blankReply(a.t, done.code) : undefined;
   }
 
-  private isMoney(t: DecodedTelegram): boolean {
-    return t.message === 'transfer.request' || t.message === 'collection.request';
+  private isMoney(a: Asked): boolean {
+    return a.operation === 'transfer' || a.operation === 'collection';
   }
 
   /** The request's header echoed with `code`, the individual part left blank (as banks do on errors). */
@@ -373,104 +393,95 @@ export class BankSimulator {
     return out;
   }
 
-  private refuse(t: DecodedTelegram, code: string): Fieldset {
-    this.log.info('sim.fault', { message: t.message, fault: 'reject', code });
-    if (this.isMoney(t)) this.remember(t, code, 'rejected');
-    return this.reply(t, code);
+  private refuse(a: Asked, code: string): Fieldset {
+    this.log.info('sim.fault', { message: a.t.message, fault: 'reject', code });
+    if (this.isMoney(a)) this.remember(a, code, 'rejected');
+    return this.reply(a.t, code);
   }
 
-  private process(t: DecodedTelegram, processing: boolean): Fieldset {
-    const f = t.fields;
+  /** The contracted bank of this telegram, as a KFTC code. */
+  private ownBank(t: DecodedTelegram): string {
+    return this.profile.bankCodes.fromWire(String(t.fields[this.session.bankCode]));
+  }
+
+  private process(a: Asked, processing: boolean): Fieldset {
+    const { t, c: q } = a;
     const c = this.codes;
-    const date = String(f[this.session.sendDate]);
-    switch (t.message) {
-      case 'transfer.request':
-      case 'collection.request': {
-        const collect = t.message === 'collection.request';
-        const from = String(f['withdrawAccount']);
-        const to = String(f['depositAccount']);
-        const amount = f['amount'] as Decimal | null;
-        const own = String(f['depositBankCode']) === String(f[this.session.bankCode]);
-        const fee = own || collect ? new Decimal(0) : this.fee;
+    const date = String(t.fields[this.session.sendDate]);
+    switch (a.operation) {
+      case 'transfer':
+      case 'collection': {
+        const collect = a.operation === 'collection';
+        const from = String(q['withdrawAccount'] ?? '');
+        const to = String(q['depositAccount'] ?? '');
+        const amount = q['amount'] as Decimal | null;
+        const own = collect || String(q['depositBankCode']) === this.ownBank(t);
+        const fee = own ? new Decimal(0) : this.fee;
         const payer = this.ledger.accounts.get(from);
         if (!amount || amount.isZero()) return this.reply(t, c.noSuchAccount);
         if (!payer || (own && !collect && !this.ledger.accounts.has(to))) {
-          this.remember(t, c.noSuchAccount, 'rejected');
+          this.remember(a, c.noSuchAccount, 'rejected');
           return this.reply(t, c.noSuchAccount);
         }
         if (payer.balance.lessThan(amount.plus(fee))) {
-          this.remember(t, c.insufficientFunds, 'rejected');
-          return this.reply(t, c.insufficientFunds, { balanceSign: '+', balance: payer.balance });
+          this.remember(a, c.insufficientFunds, 'rejected');
+          return this.reply(t, c.insufficientFunds, { balance: payer.balance });
         }
         this.ledger.debit(from, amount.plus(fee));
         this.ledger.credit(to, amount);
-        this.remember(t, c.success, 'applied', fee);
+        this.remember(a, c.success, 'applied', fee);
         const after = collect ? this.ledger.accounts.get(to)?.balance ?? new Decimal(0) : payer.balance;
-        return this.reply(t, processing ? c.processing : c.success, { balanceSign: after.isNegative() ? '-' : '+', balance: after.abs(), fee });
+        return this.reply(t, processing ? c.processing : c.success, { balance: after.abs(), fee });
       }
-      case 'nameInquiry.request': {
-        const a = this.ledger.accounts.get(String(f['account']));
-        return a ? this.reply(t, c.success, { holderName: a.name.slice(0, 6), holderName2: a.name.slice(0, 10) }) : this.reply(t, c.noSuchAccount);
+      case 'nameInquiry': {
+        const found = this.ledger.accounts.get(String(q['account']));
+        return found ? this.reply(t, c.success, { holderName: found.name.slice(0, 6), holderNameLong: found.name.slice(0, 10) }) : this.reply(t, c.noSuchAccount);
       }
-      case 'resultInquiry.request': {
-        const done = this.ledger.find(date, String(f['originalSeqNo']));
+      case 'resultInquiry': {
+        const done = this.ledger.find(date, String(q['originalSeqNo']));
         if (!done) return this.reply(t, c.success, { result: c.noRecord });
         const ok = done.state === 'applied';
-        return this.reply(t, c.success, {
-          withdrawAccount: done.withdrawAccount,
-          depositBankCode: done.depositBankCode,
-          depositAccount: done.depositAccount,
-          requestedAmount: done.amount,
-          processedAmount: ok ? done.amount : '0',
-          failedAmount: ok ? '0' : done.amount,
-          fee: done.fee,
-          transferTime: kst(new Date()).time.replace(/:/g, ''),
-          result: ok ? c.success : done.code === c.success ? c.noSuchAccount : done.code,
-        });
+        // The transfer as the bank has it, in the inquiry's own layout, and what became of it.
+        const asBooked = this.profile.toWire('resultInquiry', 'request', { withdrawAccount: done.withdrawAccount, depositBankCode: done.depositBankCode, depositAccount: done.depositAccount, amount: done.amount });
+        const result = ok ? c.success : done.code === c.success ? c.noSuchAccount : done.code;
+        return { ...this.reply(t, c.success, { processedAmount: ok ? done.amount : '0', fee: done.fee, result }), ...asBooked };
       }
-      case 'balance.request': {
-        const a = this.ledger.accounts.get(String(f['account']));
-        if (!a) return this.reply(t, c.noSuchAccount);
-        const sign = a.balance.isNegative() ? '-' : '+';
-        return this.reply(t, c.success, { ledgerSign: sign, ledgerBalance: a.balance.abs(), availableSign: sign, availableBalance: a.balance.abs(), overdraftLimit: '0', cashAmount: a.balance.abs(), checkAmount: '0', otherCheckAmount: '0' });
+      case 'balance': {
+        const found = this.ledger.accounts.get(String(q['account']));
+        if (!found) return this.reply(t, c.noSuchAccount);
+        const sign = found.balance.isNegative() ? '-' : '+';
+        return this.reply(t, c.success, { balanceSign: sign, balance: found.balance.abs(), availableSign: sign, available: found.balance.abs() });
       }
-      case 'totals.request':
-        return this.reply(t, c.success, this.totals(date, String(f[this.session.bankCode])));
-      case 'depositGap.request':
-      case 'failureGap.request': {
-        const notice = t.message === 'depositGap.request' ? 'depositNotice.request' : 'failureNotice.request';
-        const missing = this.noticesSent.get(notice)?.get(Number(f[this.session.seqNo]));
+      case 'totals':
+        return this.reply(t, c.success, this.totals(date, this.ownBank(t)));
+      case 'depositGap':
+      case 'failureGap': {
+        const notice = a.operation === 'depositGap' ? 'depositNotice' : 'failureNotice';
+        const missing = this.noticesSent.get(notice)?.get(Number(t.fields[this.session.seqNo]));
         if (!missing) return this.reply(t, c.noRecord);
-        const body: Fieldset = {};
-        const response = this.codec.message(this.codec.message(t.message).response!);
-        for (const fs of response.layout) if (fs.name in missing && !this.isHeader(fs.name)) body[fs.name] = missing[fs.name];
-        return this.reply(t, c.success, body);
+        return this.reply(t, c.success, this.profile.fromWire(notice, 'request', missing) as Record<string, FieldInput>);
       }
       default:
         return this.reply(t, c.success);
     }
   }
 
-  private isHeader(name: string): boolean {
-    return this.codec.spec.header.some((h) => h.name === name);
-  }
-
-  private remember(t: DecodedTelegram, code: string, state: SimTransfer['state'], fee = new Decimal(0)): void {
-    const f = t.fields;
+  private remember(a: Asked, code: string, state: SimTransfer['state'], fee = new Decimal(0)): void {
+    const f = a.t.fields;
     this.ledger.record({
       date: String(f[this.session.sendDate]),
       seqNo: String(f[this.session.seqNo]),
-      withdrawAccount: String(f['withdrawAccount']),
-      depositBankCode: String(f['depositBankCode']),
-      depositAccount: String(f['depositAccount']),
-      amount: (f['amount'] as Decimal | null) ?? new Decimal(0),
+      withdrawAccount: String(a.c['withdrawAccount'] ?? ''),
+      depositBankCode: String(a.c['depositBankCode'] ?? ''),
+      depositAccount: String(a.c['depositAccount'] ?? ''),
+      amount: (a.c['amount'] as Decimal | null) ?? new Decimal(0),
       fee,
       code,
       state,
     });
   }
 
-  private totals(date: string, bankCode: string): Fieldset {
+  private totals(date: string, bankCode: string): Record<string, FieldInput> {
     const day = [...this.ledger.transfers.values()].filter((t) => t.date === date);
     const sum = (ts: SimTransfer[], pick: (t: SimTransfer) => Decimal) => ts.reduce((n, t) => n.plus(pick(t)), new Decimal(0));
     const own = day.filter((t) => t.depositBankCode === bankCode);
@@ -487,18 +498,12 @@ export class BankSimulator {
       ownOkAmount: sum(ok(own), amount),
       ownFailCount: n(failed(own)),
       ownFailAmount: sum(failed(own), amount),
-      ownFeeCount: n(ok(own).filter((t) => !t.fee.isZero())),
-      ownFeeAmount: sum(ok(own), fee),
+      ownFee: sum(ok(own), fee),
       otherOkCount: n(ok(other)),
       otherOkAmount: sum(ok(other), amount),
       otherFailCount: n(failed(other)),
       otherFailAmount: sum(failed(other), amount),
-      otherFeeCount: n(ok(other).filter((t) => !t.fee.isZero())),
-      otherFeeAmount: sum(ok(other), fee),
-      otherCancelCount: '0',
-      otherCancelAmount: '0',
-      otherCancelFailCount: '0',
-      otherCancelFailAmount: '0',
+      otherFee: sum(ok(other), fee),
     };
   }
 }

@@ -45,8 +45,7 @@ export function testConfig(databaseUrl: string, extra: Partial<InstitutionConfig
     institutions: [
       {
         id: 'hecto',
-        spec: join(ROOT, 'specs/hecto.yaml'),
-        hours: join(ROOT, 'specs/hours/hecto.yaml'),
+        profile: join(ROOT, 'specs/hecto.profile.yaml'),
         host: '127.0.0.1',
         port: 0,
         companyId: 'FIRMBANK01',

@@ -5,7 +5,7 @@ import { MemorySequenceSource } from '../../src/link/sequence.js';
 import type { Logger } from '../../src/log/logger.js';
 import { loadSpecFile } from '../../src/spec/load-spec.js';
 import { BankSimulator } from '../../src/sim/bank-simulator.js';
-import { ROOT } from './specs.js';
+import { hectoProfile, ROOT } from './specs.js';
 
 export const hecto = new TelegramCodec(loadSpecFile(join(ROOT, 'specs/hecto.yaml')));
 
@@ -17,7 +17,7 @@ export function recordingLogger(): Logger & { events: { level: string; event: st
 }
 
 export async function startSim(): Promise<{ sim: BankSimulator; port: number }> {
-  const sim = new BankSimulator({ codec: hecto });
+  const sim = new BankSimulator({ codec: hecto, profile: hectoProfile });
   return { sim, port: await sim.listen() };
 }
 

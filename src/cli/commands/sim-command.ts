@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { TelegramCodec } from '../../codec/telegram-codec.js';
 import { jsonLogger } from '../../log/logger.js';
-import { loadSpecFile } from '../../spec/load-spec.js';
+import { loadInstitution } from '../../institution/load-profile.js';
 import { BankSimulator } from '../../sim/bank-simulator.js';
 import { FAULT_KINDS, parseFault, type FaultKind } from '../../sim/fault-plan.js';
 import { SimUsageError } from '../../sim/sim-usage-error.js';
@@ -25,8 +25,10 @@ export interface SimOptions {
  * `listening on HOST:PORT` on stdout once ready (scripts wait for that line).
  */
 export async function simCommand(opts: SimOptions): Promise<void> {
-  const codec = new TelegramCodec(loadSpecFile(opts.spec));
-  const sim = new BankSimulator({ codec, logger: jsonLogger('sim') });
+  // The simulator plays an institution: its profile (the one beside a spec, when a spec is named).
+  const { profile } = loadInstitution(/\.profile\.ya?ml$/.test(opts.spec) ? opts.spec : opts.spec.replace(/\.ya?ml$/, '.profile.yaml'));
+  const codec = new TelegramCodec(profile.spec);
+  const sim = new BankSimulator({ codec, profile, logger: jsonLogger('sim') });
   sim.faults.latencyMs = opts.latencyMs;
   if (opts.lateMs !== undefined) sim.faults.lateMs = opts.lateMs;
   sim.faults.refuseConnections = opts.refuse;

@@ -1,4 +1,9 @@
+import { chmodSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { Decimal } from 'decimal.js';
+import type { ApiKeys } from '../../api/api-keys.js';
+import { SCOPES } from '../../api/scopes.js';
 import { defaultDataDir, loadConfig, type GatewayConfig, type SettingNames } from '../../config/config.js';
 import { maskUrl } from '../../config/mask-url.js';
 import { makePrivateDir } from '../../config/private-files.js';
@@ -26,7 +31,7 @@ export async function startCommand(): Promise<void> {
     setTimeout(() => process.exit(), 2_000).unref();
     throw listenFailure(e, config, names) ?? e;
   }
-  const keyFile = await gw.ensureDemoKey();
+  const keyFile = await ensureDemoKey(gw.apiKeys, config.dataDir);
   const url = `http://${config.api.host}:${gw.apiPort}`;
   const sims = config.institutions.filter((i) => i.simulator).map((i) => i.id);
   process.stdout.write(
@@ -99,4 +104,14 @@ function listenFailure(e: unknown, config: GatewayConfig, names: SettingNames): 
     default:
       return null;
   }
+}
+
+/** Makes the first key when there is none yet, writes it to dataDir/demo-api-key (0600), returns the file. */
+async function ensureDemoKey(apiKeys: ApiKeys, dataDir: string): Promise<string | null> {
+  if ((await apiKeys.count()) > 0) return null;
+  const key = await apiKeys.create('demo', new Decimal('10000000'), SCOPES);
+  const file = join(dataDir, 'demo-api-key');
+  writeFileSync(file, key + '\n', { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return file;
 }

@@ -48,9 +48,11 @@ export class BusinessHours {
   private constructor(private readonly table: ReadonlyMap<string, Hours>) {}
 
   static load(file: string): BusinessHours {
-    const raw = parse(readFileSync(file, 'utf8')) as { institutions?: Record<string, Record<string, unknown>> };
+    const raw = parse(readFileSync(file, 'utf8')) as { institutions?: Record<string, Record<string, unknown>> } | null;
+    const listed = raw?.institutions;
+    if (typeof listed !== 'object' || listed === null || Array.isArray(listed)) throw new FirmbankError('FB_HOURS_INVALID', `${file}: expected a mapping \`institutions:\` of bank code → hours`);
     const table = new Map<string, Hours>();
-    for (const [code, h] of Object.entries(raw.institutions ?? {})) {
+    for (const [code, h] of Object.entries(listed)) {
       const where = `${file}: ${code}`;
       const windows = ((h['maintenance'] as Record<string, unknown>[] | undefined) ?? []).map((w, i): Window => {
         const at = `${where} maintenance[${i}]`;

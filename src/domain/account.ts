@@ -1,0 +1,7 @@
+/** Digits of a Korean bank account number, without hyphens: the rule for the API, the flows, the CLI. */
+const ACCOUNT = /^\d{6,15}$/;
+
+/** Why `account` cannot be an account number, or undefined when it can. */
+export function accountProblem(account: string): string | undefined {
+  return ACCOUNT.test(account) ? undefined : 'must be 6–15 digits, without hyphens';
+}

@@ -1,0 +1,45 @@
+import type { KeptTelegram, NewTransfer, Notice, Transfer, TransferPatch } from '../domain/transfer.js';
+import type { TransferState } from '../domain/transfer-state.js';
+import type { FieldInput } from '../codec/values.js';
+import type { RequestOptions } from '../link/bank-link.js';
+import type { LinkOutcome } from '../link/exchange.js';
+
+/**
+ * The ports flows depend on. Adapters implement them (the TypeORM ledger, the BullMQ queues, a link pool);
+ * the composition root (src/gateway) wires one to the other. Flows never see a database or a queue class.
+ */
+
+/** What the flows need of a link: one request, one outcome (BankLink and LinkPool both fit). */
+export interface Requester {
+  request(message: string, fields: Readonly<Record<string, FieldInput>>, options?: RequestOptions): Promise<LinkOutcome>;
+}
+
+/** Jobs to send a transfer and to ask about one (the BullMQ transfer queue fits). */
+export interface TransferJobs {
+  send(transferId: string, tag?: string): Promise<void>;
+  inquire(transferId: string, attempt: number, delayMs: number): Promise<void>;
+}
+
+/** Transfers and their telegrams, each write committed before it resolves (the ledger fits). */
+export interface TransferStore {
+  /** The same (service, requestId) with the same hash returns the stored one; another hash is a conflict. */
+  createTransfer(input: NewTransfer): Promise<{ transfer: Transfer; created: boolean }>;
+  get(id: string): Promise<Transfer | null>;
+  /** Transfers of an institution not final yet and unchanged for `minAgeMs`. */
+  unsettled(institution: string, minAgeMs?: number): Promise<Transfer[]>;
+  /** Moves a transfer only if it is in `from` (and holds `claim`, when given); null when it was not. */
+  move(id: string, from: TransferState, to: TransferState, reason: string, patch?: TransferPatch, claim?: string): Promise<Transfer | null>;
+  patch(id: string, patch: TransferPatch): Promise<void>;
+  /** Claims a `requested` transfer and keeps its telegram, in one statement; false if someone else has it. */
+  claimAndKeep(t: KeptTelegram, claim: string): Promise<boolean>;
+  recordTelegram(t: KeptTelegram): Promise<void>;
+}
+
+/** Notices from banks, stored once, and the transfers they name. */
+export interface NoticeStore extends Pick<TransferStore, 'move'> {
+  findBySeq(institution: string, bankCode: string, companyId: string, sendDate: string, seqNo: string): Promise<Transfer | null>;
+  /** True when new, false when the bank sent it again; stored either way when it resolves. */
+  recordNotice(n: Omit<Notice, 'id' | 'receivedAt'>): Promise<boolean>;
+  /** Transfers named by a stored failure notice (message `failureNotice`) still succeeded or unknown. */
+  unreversed(institution: string, failureNotice: string): Promise<string[]>;
+}
