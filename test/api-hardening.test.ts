@@ -9,7 +9,8 @@ import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeys, KEY_CACHE, keyIdOf } from '../src/api/api-keys.js';
 import { AuthFailureLimiter } from '../src/api/auth-failure-limiter.js';
-import { buildApi, type ApiBackend, type ApiOptions } from '../src/api/server.js';
+import { buildApi, type ApiOptions } from '../src/api/server.js';
+import type { ApiServices } from '../src/api/services.js';
 import { TtlLru } from '../src/api/ttl-lru.js';
 import type { Gateway } from '../src/gateway/gateway.js';
 import { openDatabase } from '../src/ledger/data-source.js';
@@ -52,9 +53,9 @@ describe('API hardening (gateway on SQLite, Redis, the simulator)', () => {
   /** A second API over the same gateway, with its own limits and a logger the test can read. */
   async function ownApi(options: ApiOptions = {}) {
     const log = recordingLogger();
-    // backend() is the gateway's own wiring, private to it; the test reuses it rather than copy it.
-    const backend = (gw as unknown as { backend(): ApiBackend }).backend();
-    const app = buildApi(backend, gw.apiKeys, log, 10_000, options);
+    // services() is the gateway's own wiring, private to it; the test reuses it rather than copy it.
+    const services = (gw as unknown as { services(): ApiServices }).services();
+    const app = buildApi(services, gw.apiKeys, log, 10_000, options);
     await app.listen({ host: '127.0.0.1', port: 0 });
     extra.push(app);
     const addr = app.server.address();

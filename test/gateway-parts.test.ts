@@ -88,7 +88,17 @@ describe('configuration', () => {
     const dir = mkdtempSync(join(tmpdir(), 'firmbank-conf-'));
     const file = join(dir, 'c.yaml');
     writeFileSync(file, 'institutions:\n  - { simulator: false, bankCode: "4" }\n');
-    expect(() => loadConfig({ FIRMBANK_CONFIG: file })).toThrowError(/institutions\[0\]\.bankCode: "4" is not a 3-digit bank code/);
+    expect(() => loadConfig({ FIRMBANK_CONFIG: file })).toThrowError(/institutions\[0\]\.bankCode: "4": must be a 3-digit bank code/);
+    writeFileSync(file, 'institutions:\n  - { simulator: false, port: 9300, bankCode: "999" }\n');
+    expect(() => loadConfig({ FIRMBANK_CONFIG: file })).toThrowError(/bankCode: "999": "999" is not a bank code on the KFTC list/);
+    writeFileSync(file, 'institutions:\n  - { spec: specs/hecto.yaml }\n');
+    expect(() => loadConfig({ FIRMBANK_CONFIG: file })).toThrowError(/institutions\[0\]\.spec: is now named by the institution's profile/);
+    writeFileSync(file, 'institutions:\n  - { id: hecto }\nrouting:\n  - { banks: ["004"], institution: direct }\n');
+    expect(() => loadConfig({ FIRMBANK_CONFIG: file })).toThrowError(/routing\[0\]\.institution: "direct" is not a configured institution \(hecto\)/);
+    writeFileSync(file, 'institutions:\n  - { id: hecto }\nrouting:\n  - { banks: [4], institution: hecto }\n');
+    expect(() => loadConfig({ FIRMBANK_CONFIG: file })).toThrowError(/routing\[0\]\.banks\[0\]: 4: must be a quoted 3-digit bank code/);
+    writeFileSync(file, 'institutions:\n  - { id: hecto }\nrouting:\n  - { banks: ["004"], institution: hecto }\n  - { institution: hecto }\n');
+    expect(loadConfig({ FIRMBANK_CONFIG: file }).routing).toEqual([{ banks: ['004'], institution: 'hecto' }, { institution: 'hecto' }]);
     writeFileSync(file, 'institutions:\n  - { simulator: false, port: 9300, accountPasswordEnv: NOPE_NOT_SET }\n');
     expect(() => loadConfig({ FIRMBANK_CONFIG: file })).toThrowError(/NOPE_NOT_SET is not set/);
     expect(() => loadConfig({ FIRMBANK_CONFIG: join(dir, 'missing.yaml') })).toThrowError(/cannot read/);

@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/config.js';
 import { maskUrl } from '../src/config/mask-url.js';
-import { makePrivateDir } from '../src/config/private-files.js';
+import { makePrivateDir } from '../src/files/private-files.js';
 import { isFirmbankError, type FirmbankError } from '../src/errors/firmbank-error.js';
 import { openDatabase } from '../src/ledger/data-source.js';
 import { FileSequenceSource } from '../src/link/file-sequence-source.js';

@@ -3,7 +3,8 @@ import { Decimal } from 'decimal.js';
 import type { FastifyInstance } from 'fastify';
 import { ApiKeys } from '../../src/api/api-keys.js';
 import { SCOPES } from '../../src/api/scopes.js';
-import { buildApi, type ApiBackend } from '../../src/api/server.js';
+import { buildApi } from '../../src/api/server.js';
+import type { ApiServices } from '../../src/api/services.js';
 import { maskFields } from '../../src/codec/mask-fields.js';
 import { TelegramCodec } from '../../src/codec/telegram-codec.js';
 import { charsetFor } from '../../src/encoding/korean-charset.js';
@@ -70,8 +71,7 @@ export async function openApiHarness(): Promise<ApiHarness> {
     return null;
   };
 
-  const backend: ApiBackend = {
-    institutions: [institution.id],
+  const transferService: ApiServices['transfers'] = {
     async submit(named, caller, input) {
       const inst = named ?? institution.id;
       const amount = validateTransfer(input, caller.maxAmount, profile, codec, institution.bankCode);
@@ -118,18 +118,20 @@ export async function openApiHarness(): Promise<ApiHarness> {
     },
     get: async (id) => transfers.get(id) ?? null,
     waitForChange: (_id, ms) => new Promise((resolve) => setTimeout(() => resolve(null), ms)),
-    verify: (_inst, input) => verification.verify(input),
-    balance: async () => ({ account: '**********1234', balance: '1000000000' }),
-    totals: async () => ({ count: transfers.size }),
     telegrams: async (t) => {
       const d = codec.decode(codec.encode('transfer.request', { depositBankCode: t.depositBankCode, depositAccount: t.depositAccount, amount: t.amount, memo: t.memo, depositHolderName: t.recipientName }));
       return [{ direction: 'out', message: d.message, fields: maskFields(codec.message(d.message), d.fields) }];
     },
-    ready: async () => ({ ready: true, detail: {} }),
+  };
+  const services: ApiServices = {
+    transfers: transferService,
+    verifications: { verify: (_inst, input) => verification.verify(input) },
+    parentAccount: { balance: async () => ({ account: '**********1234', balance: '1000000000' }), totals: async () => ({ count: transfers.size }) },
+    readiness: { ready: async () => ({ ready: true, detail: {} }) },
   };
 
   const logger: Logger = { ...silentLogger, error: (event, details) => violations.push(`logged ${event}: ${String(details?.['error'] ?? '').split('\n').slice(0, 3).join(' | ')}`) };
-  const app = buildApi(backend, apiKeys, logger, MAX_WAIT_MS);
+  const app = buildApi(services, apiKeys, logger, MAX_WAIT_MS);
   await app.ready();
   return {
     app,

@@ -1,3 +1,5 @@
+import { ACCOUNT_PATTERN } from '../domain/account.js';
+import { BANK_CODE_PATTERN } from '../domain/bank-code.js';
 import { DEFAULT_AUTH_FAILURE_LIMITS } from './auth-failure-limiter.js';
 import { SCOPES, type Scope } from './scopes.js';
 
@@ -9,12 +11,14 @@ export const SCHEMAS = {
     required: ['requestId', 'bankCode', 'account', 'amount'],
     properties: {
       requestId: { type: 'string', minLength: 1, maxLength: 128, description: "The caller's id: same id + same body = same transfer" },
-      institution: { type: 'string', description: 'Bank or VAN to send through (default: the first configured)' },
-      bankCode: { type: 'string', pattern: '^[0-9]{3}$', description: 'Bank of the receiving account' },
-      account: { type: 'string', pattern: '^[0-9]{6,15}$', description: 'Receiving account, digits only' },
+      institution: { type: 'string', description: "Bank or VAN to send through (default: the gateway's routing rules, then the first configured)" },
+      bankCode: { type: 'string', pattern: BANK_CODE_PATTERN, description: 'Bank of the receiving account (KFTC code)' },
+      account: { type: 'string', pattern: ACCOUNT_PATTERN, description: 'Receiving account, digits only' },
       amount: { type: 'string', pattern: '^[0-9]{1,13}$', description: 'Won, as a decimal string' },
-      memo: { type: 'string', maxLength: 14, description: '적요 printed on the passbook (at most 14 bytes in EUC-KR)' },
-      recipientName: { type: 'string', maxLength: 12, description: 'Expected holder name (at most 12 bytes in EUC-KR)' },
+      // The real limits are the institution's: its memo and name fields, in bytes of its charset (Hecto:
+      // 14 and 12 bytes of EUC-KR). The flow checks them by encoding a trial telegram; a 400 names the field.
+      memo: { type: 'string', maxLength: 40, description: "적요 printed on the passbook: at most the institution's memo field, in bytes of its charset (Hecto: 14 bytes of EUC-KR)" },
+      recipientName: { type: 'string', maxLength: 40, description: "Expected holder name: at most the institution's name field in bytes (Hecto: 12 bytes of EUC-KR); ignored by institutions whose transfer carries none" },
     },
   },
   verificationRequest: {
@@ -23,8 +27,8 @@ export const SCHEMAS = {
     required: ['bankCode', 'account'],
     properties: {
       institution: { type: 'string' },
-      bankCode: { type: 'string', pattern: '^[0-9]{3}$' },
-      account: { type: 'string', pattern: '^[0-9]{6,15}$' },
+      bankCode: { type: 'string', pattern: BANK_CODE_PATTERN },
+      account: { type: 'string', pattern: ACCOUNT_PATTERN },
       name: { type: 'string', maxLength: 40, description: 'Name to compare with the holder' },
       idNo: { type: 'string', pattern: '^[0-9]{6,12}$', description: 'Birth date (YYMMDD) or business number' },
     },

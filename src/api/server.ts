@@ -1,38 +1,18 @@
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { maskText } from '../codec/mask.js';
-import { FirmbankError, isFirmbankError } from '../errors/firmbank-error.js';
-import { ValidationError } from '../flows/validation-error.js';
-import type { TransferRow } from '../ledger/entities.js';
-import { isFinal } from '../domain/transfer-state.js';
+import { isFirmbankError } from '../errors/firmbank-error.js';
 import type { Logger } from '../log/logger.js';
-import type { ServiceIdentity } from '../flows/transfer-flow.js';
-import type { TransferInput } from '../flows/transfer-input.js';
-import type { VerificationInput } from '../flows/verification-flow.js';
 import { logRequest } from './access-log.js';
 import type { ApiCaller, ApiKeys } from './api-keys.js';
 import { AuthFailureLimiter, DEFAULT_AUTH_FAILURE_LIMITS, type AuthFailureLimits } from './auth-failure-limiter.js';
 import { clientErrorHandler } from './client-error.js';
-import { openApiDocument, SCHEMAS } from './openapi.js';
 import { problemFor, sendProblem } from './problem.js';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
+import { healthRoutes } from './routes/health.js';
+import { parentAccountRoutes } from './routes/parent-account.js';
+import { transferRoutes } from './routes/transfers.js';
+import { verificationRoutes } from './routes/verifications.js';
+import type { ApiServices } from './services.js';
 import type { Scope } from './scopes.js';
-
-/** What the API needs from the gateway, per institution. */
-export interface ApiBackend {
-  readonly institutions: readonly string[];
-  /** `institution` as the caller named it; none: the gateway's routing rules choose. */
-  submit(institution: string | undefined, caller: ServiceIdentity, input: TransferInput): Promise<{ transfer: TransferRow; created: boolean }>;
-  get(id: string): Promise<TransferRow | null>;
-  /** Resolves with the transfer when this process changes it, or with null after `ms`. */
-  waitForChange(id: string, ms: number): Promise<TransferRow | null>;
-  verify(institution: string, input: VerificationInput): Promise<unknown>;
-  balance(institution: string): Promise<unknown>;
-  /** Today's transfer totals as the bank counts them (7000/300). */
-  totals(institution: string): Promise<unknown>;
-  /** The telegrams of a transfer: raw bytes (hex) and the decoded view, masked. */
-  telegrams(transfer: TransferRow): Promise<unknown[]>;
-  ready(): Promise<{ ready: boolean; detail: Record<string, unknown> }>;
-}
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -57,32 +37,6 @@ export interface ApiOptions {
 const MAX_PARAM_LENGTH = 100;
 const DEFAULT_MAX_URL_LENGTH = 2048;
 
-/** A transfer as callers see it: amounts as decimal strings, the account masked. */
-export function transferView(t: TransferRow) {
-  return {
-    id: t.id,
-    requestId: t.requestId,
-    institution: t.institution,
-    state: t.state,
-    bankCode: t.depositBankCode,
-    account: maskText('account', t.depositAccount),
-    amount: t.amount.toFixed(0),
-    fee: t.fee?.toFixed(0) ?? null,
-    memo: t.memo,
-    responseCode: t.responseCode,
-    responseMessage: t.responseMessage,
-    needsOperator: t.needsOperator,
-    createdAt: t.createdAt,
-    updatedAt: t.updatedAt,
-  };
-}
-
-/** `Prefer: wait=N` (RFC 7240): how long the caller is willing to wait for the final result, in ms. */
-function preferWaitMs(req: FastifyRequest, max: number): number {
-  const m = /(?:^|[,;\s])wait=(\d+)/.exec(String(req.headers['prefer'] ?? ''));
-  return m ? Math.min(Number(m[1]) * 1000, max) : 0;
-}
-
 /**
  * The HTTP API for internal services (Fastify). Every route, health included, needs a service's API key
  * (`Authorization: Bearer fbk_…`) whose scopes allow the route; an address that keeps failing to
@@ -91,7 +45,7 @@ function preferWaitMs(req: FastifyRequest, max: number): number {
  * request is one `api.request` line in `logger`, named by its `X-Request-Id` (the caller's or a new one,
  * echoed on the answer).
  */
-export function buildApi(backend: ApiBackend, keys: ApiKeys, logger: Logger, maxWaitMs: number, options: ApiOptions = {}): FastifyInstance {
+export function buildApi(services: ApiServices, keys: ApiKeys, logger: Logger, maxWaitMs: number, options: ApiOptions = {}): FastifyInstance {
   const limiter = new AuthFailureLimiter(options.authFailures ?? DEFAULT_AUTH_FAILURE_LIMITS);
   const maxUrlLength = options.maxUrlLength ?? DEFAULT_MAX_URL_LENGTH;
 
@@ -170,50 +124,10 @@ export function buildApi(backend: ApiBackend, keys: ApiKeys, logger: Logger, max
 
   app.setNotFoundHandler((req, reply) => sendProblem(reply, problemFor('FB_NOT_FOUND', `no route ${req.method} ${req.url}`)));
 
-  const institutionOf = (given: string | undefined) => {
-    const id = given ?? backend.institutions[0]!;
-    if (!backend.institutions.includes(id)) throw new ValidationError('institution', `unknown institution "${id}" (known: ${backend.institutions.join(', ')})`);
-    return id;
-  };
-
-  /** The caller's own transfer; another service's does not exist, as far as this caller can tell. */
-  const ownTransfer = async (req: FastifyRequest<{ Params: { id: string } }>): Promise<TransferRow> => {
-    const t = await backend.get(req.params.id);
-    if (!t || t.service !== req.caller.service) throw new FirmbankError('FB_NOT_FOUND', `no transfer ${req.params.id}`);
-    return t;
-  };
-
-  app.post<{ Body: TransferInput & { institution?: string } }>('/v1/transfers', { schema: { body: SCHEMAS.transferRequest }, config: { scope: 'transfers' } }, async (req, reply) => {
-    const { institution, ...input } = req.body;
-    const { transfer, created } = await backend.submit(institution === undefined ? undefined : institutionOf(institution), req.caller, input);
-    let t = transfer;
-    const deadline = Date.now() + preferWaitMs(req, maxWaitMs);
-    while (!isFinal(t.state) && Date.now() < deadline) {
-      // Changes made here arrive with the event; another process's show up when we look again.
-      t = (await backend.waitForChange(t.id, Math.min(250, deadline - Date.now()))) ?? (await backend.get(t.id)) ?? t;
-    }
-    reply.header('location', `/v1/transfers/${t.id}`);
-    return reply.code(isFinal(t.state) ? (created ? 201 : 200) : 202).send(transferView(t));
-  });
-
-  app.get<{ Params: { id: string } }>('/v1/transfers/:id', { schema: { params: SCHEMAS.idParams }, config: { scope: 'transfers' } }, async (req) => transferView(await ownTransfer(req)));
-
-  app.get<{ Params: { id: string } }>('/v1/transfers/:id/telegrams', { schema: { params: SCHEMAS.idParams }, config: { scope: 'transfers' } }, async (req) => backend.telegrams(await ownTransfer(req)));
-
-  app.post<{ Body: VerificationInput & { institution?: string } }>('/v1/account-verifications', { schema: { body: SCHEMAS.verificationRequest }, config: { scope: 'verifications' } }, async (req) => {
-    const { institution, ...input } = req.body;
-    return backend.verify(institutionOf(institution), input);
-  });
-
-  app.get<{ Querystring: { institution?: string } }>('/v1/balances', { schema: { querystring: SCHEMAS.institutionQuery }, config: { scope: 'parent-account' } }, async (req) => backend.balance(institutionOf(req.query.institution)));
-
-  app.get<{ Querystring: { institution?: string } }>('/v1/totals', { schema: { querystring: SCHEMAS.institutionQuery }, config: { scope: 'parent-account' } }, async (req) => backend.totals(institutionOf(req.query.institution)));
-
-  app.get('/health', async () => ({ status: 'ok' }));
-  app.get('/ready', async (_req, reply) => {
-    const r = await backend.ready();
-    return reply.code(r.ready ? 200 : 503).send(r);
-  });
-  app.get('/openapi.json', async () => openApiDocument());
+  // One plugin per flow: each route says the scope its key needs; the hooks above apply to all of them.
+  void app.register(transferRoutes(services.transfers, maxWaitMs));
+  void app.register(verificationRoutes(services.verifications));
+  void app.register(parentAccountRoutes(services.parentAccount));
+  void app.register(healthRoutes(services.readiness));
   return app;
 }

@@ -151,7 +151,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       ...(raw['accountPasswordEnv'] !== undefined ? { accountPasswordEnv: str(raw['accountPasswordEnv'], '', at('accountPasswordEnv')) } : {}),
     };
     const badBank = bankCodeProblem(out.bankCode);
-    if (badBank) throw new ConfigError(at('bankCode'), badBank);
+    if (badBank) throw new ConfigError(at('bankCode'), `"${out.bankCode}": ${badBank}`);
     if (!out.simulator && out.port === 0) throw new ConfigError(at('port'), 'a real institution needs its port');
     if (out.accountPasswordEnv && env[out.accountPasswordEnv] === undefined) throw new ConfigError(at('accountPasswordEnv'), `environment variable ${out.accountPasswordEnv} is not set`);
     return out;

@@ -1,5 +1,6 @@
 /** Digits of a Korean bank account number, without hyphens: the rule for the API, the flows, the CLI. */
-const ACCOUNT = /^\d{6,15}$/;
+export const ACCOUNT_PATTERN = '^[0-9]{6,15}$';
+const ACCOUNT = new RegExp(ACCOUNT_PATTERN);
 
 /** Why `account` cannot be an account number, or undefined when it can. */
 export function accountProblem(account: string): string | undefined {

@@ -5,7 +5,9 @@ import { projectRoot } from '../paths.js';
 /** A three-digit financial institution code ("004" 국민은행, "088" 신한은행). Leading zeros matter. */
 export type BankCode = string & { readonly __brand: 'BankCode' };
 
-const BANK_CODE = /^\d{3}$/;
+/** The API schema's form of the rule (the KFTC list is checked by {@link bankCodeProblem}). */
+export const BANK_CODE_PATTERN = '^[0-9]{3}$';
+const BANK_CODE = new RegExp(BANK_CODE_PATTERN);
 
 export function isBankCode(s: string): s is BankCode {
   return BANK_CODE.test(s);

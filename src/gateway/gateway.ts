@@ -2,7 +2,8 @@ import { EventEmitter } from 'node:events';
 import type { FastifyInstance } from 'fastify';
 import type { DataSource } from 'typeorm';
 import { ApiKeys } from '../api/api-keys.js';
-import { buildApi, type ApiBackend } from '../api/server.js';
+import { buildApi } from '../api/server.js';
+import type { ApiServices } from '../api/services.js';
 import { telegramView } from '../api/telegram-view.js';
 import { TelegramCodec } from '../codec/telegram-codec.js';
 import { ConfigError } from '../config/config-error.js';
@@ -11,6 +12,7 @@ import type { Transfer } from '../domain/transfer.js';
 import { NoticeFlow } from '../flows/notice-flow.js';
 import { ParentAccountFlow } from '../flows/parent-account-flow.js';
 import { Router } from '../flows/router.js';
+import { ValidationError } from '../flows/validation-error.js';
 import { TransferFlow } from '../flows/transfer-flow.js';
 import { VerificationFlow } from '../flows/verification-flow.js';
 import { loadInstitution } from '../institution/load-profile.js';
@@ -171,7 +173,7 @@ export class Gateway {
     this.sweepTimer.unref();
 
     if (!options.noApi) {
-      this.api = buildApi(this.backend(), this.apiKeys, log, config.maxWaitMs);
+      this.api = buildApi(this.services(), this.apiKeys, log, config.maxWaitMs);
       await this.api.listen({ host: config.api.host, port: config.api.port });
     }
   }
@@ -206,46 +208,53 @@ export class Gateway {
     }
   }
 
-  private wired(id: string): Wired {
-    const w = this.institutions.get(id);
-    if (!w) throw new Error(`unknown institution ${id}`);
+  /** The institution a caller named, or the first configured; an unknown one is the caller's mistake. */
+  private institution(named: string | undefined): Wired {
+    const w = this.institutions.get(named ?? this.config.institutions[0]!.id);
+    if (!w) throw new ValidationError('institution', `unknown institution "${named}" (known: ${[...this.institutions.keys()].join(', ')})`);
     return w;
   }
 
-  private backend(): ApiBackend {
+  /** The API's view of the flows: one narrow service each. */
+  private services(): ApiServices {
     return {
-      institutions: [...this.institutions.keys()],
-      submit: (named, caller, input) => {
-        const route = this.router.route(named, input.bankCode);
-        return this.wired(route.institution).transfers.submit(caller, input, `routed to ${route.institution}: ${route.reason}`);
+      transfers: {
+        submit: (named, caller, input) => {
+          const route = this.router.route(named, input.bankCode);
+          return this.institution(route.institution).transfers.submit(caller, input, `routed to ${route.institution}: ${route.reason}`);
+        },
+        get: (id) => this.ledger.get(id),
+        waitForChange: (id, ms) =>
+          new Promise<Transfer | null>((resolve) => {
+            const done = (t?: Transfer) => {
+              clearTimeout(timer);
+              this.settled.off(id, done);
+              resolve(t ?? null);
+            };
+            const timer = setTimeout(done, ms);
+            this.settled.on(id, done);
+          }),
+        telegrams: async (t) => {
+          const codec = this.institution(t.institution).codec;
+          return (await this.ledger.telegrams(t.id)).map((row) => telegramView(codec, row));
+        },
       },
-      get: (id) => this.ledger.get(id),
-      waitForChange: (id, ms) =>
-        new Promise<Transfer | null>((resolve) => {
-          const done = (t?: Transfer) => {
-            clearTimeout(timer);
-            this.settled.off(id, done);
-            resolve(t ?? null);
-          };
-          const timer = setTimeout(done, ms);
-          this.settled.on(id, done);
-        }),
-      verify: (id, input) => this.wired(id).verifications.verify(input),
-      telegrams: async (t) => {
-        const codec = this.wired(t.institution).codec;
-        return (await this.ledger.telegrams(t.id)).map((row) => telegramView(codec, row));
+      verifications: { verify: (named, input) => this.institution(named).verifications.verify(input) },
+      parentAccount: {
+        balance: (named) => this.institution(named).parentAccount.balance(),
+        totals: (named) => this.institution(named).parentAccount.totals(),
       },
-      totals: (id) => this.wired(id).parentAccount.totals(),
-      balance: (id) => this.wired(id).parentAccount.balance(),
-      ready: async () => {
-        const links = Object.fromEntries([...this.institutions].map(([id, w]) => [id, w.pool.links.some((l) => l.isReady)]));
-        let db = true;
-        try {
-          await this.ds.query('SELECT 1');
-        } catch {
-          db = false;
-        }
-        return { ready: db && Object.values(links).every(Boolean), detail: { database: db, links } };
+      readiness: {
+        ready: async () => {
+          const links = Object.fromEntries([...this.institutions].map(([id, w]) => [id, w.pool.links.some((l) => l.isReady)]));
+          let db = true;
+          try {
+            await this.ds.query('SELECT 1');
+          } catch {
+            db = false;
+          }
+          return { ready: db && Object.values(links).every(Boolean), detail: { database: db, links } };
+        },
       },
     };
   }

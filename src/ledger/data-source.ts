@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { ConfigError } from '../config/config-error.js';
 import { databaseUrlKind } from '../config/database-url.js';
 import { maskUrl } from '../config/mask-url.js';
-import { makePrivateDir, makePrivateFile } from '../config/private-files.js';
+import { makePrivateDir, makePrivateFile } from '../files/private-files.js';
 import { StartupError } from '../config/startup-error.js';
 import { ledgerEntities, type DatabaseKind } from './entities.js';
 import { MIGRATIONS } from './migrations/index.js';

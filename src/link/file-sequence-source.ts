@@ -1,6 +1,6 @@
 import { closeSync, fsyncSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { makePrivateDir, openPrivateFile } from '../config/private-files.js';
+import { makePrivateDir, openPrivateFile } from '../files/private-files.js';
 import { FirmbankError } from '../errors/firmbank-error.js';
 import { SequenceExhaustedError, type SeqNo, type SeqScope, type SequenceSource } from './sequence.js';
 

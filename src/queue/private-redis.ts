@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
-import { makePrivateDir, openPrivateFile } from '../config/private-files.js';
+import { makePrivateDir, openPrivateFile } from '../files/private-files.js';
 import { probeRedis } from './redis-probe.js';
 import type { RedisAddress } from './redis-url.js';
 

@@ -6,7 +6,7 @@ import type { ApiKeys } from '../../api/api-keys.js';
 import { SCOPES } from '../../api/scopes.js';
 import { defaultDataDir, loadConfig, type GatewayConfig, type SettingNames } from '../../config/config.js';
 import { maskUrl } from '../../config/mask-url.js';
-import { makePrivateDir } from '../../config/private-files.js';
+import { makePrivateDir } from '../../files/private-files.js';
 import { StartupError } from '../../config/startup-error.js';
 import { Gateway } from '../../gateway/gateway.js';
 
