@@ -15,7 +15,8 @@ import type { BusinessHours } from '../institution/business-hours.js';
 import type { InstitutionProfile } from '../institution/profile.js';
 import { readInquiryAnswer } from './inquiry-answer.js';
 import type { InstitutionSettings } from './institution-settings.js';
-import { canonicalTransfer, requestHash, validateTransfer, type TransferInput } from './transfer-input.js';
+import { UnreachableBankError } from '../institution/unreachable-bank-error.js';
+import { requestHash, validateTransfer, type TransferInput } from './transfer-input.js';
 
 /** The calling service, as its API key says. */
 export interface ServiceIdentity {
@@ -109,9 +110,9 @@ export class TransferFlow {
         },
       });
     } catch (e) {
-      // A telegram that cannot be built (the spec changed since it was accepted) never will be: nothing
-      // was sent, so it fails rather than wait in the queue forever.
-      if (!(e instanceof EncodeError)) throw e;
+      // A telegram that cannot be built (the spec or profile changed since it was accepted) never will
+      // be: nothing was sent, so it fails rather than wait in the queue forever.
+      if (!(e instanceof EncodeError || e instanceof UnreachableBankError)) throw e;
       return this.finish(id, 'requested', 'failed', `cannot be encoded: ${e.message}`);
     }
     switch (outcome.status) {
@@ -185,8 +186,9 @@ export class TransferFlow {
   }
 
   private transferFields(t: TransferRow): Record<string, FieldInput> {
-    const canonical = { ...canonicalTransfer({ requestId: t.requestId, bankCode: t.depositBankCode, account: t.depositAccount, amount: t.amount.toFixed(0), memo: t.memo, recipientName: t.recipientName }, t.amount), withdrawAccount: t.withdrawAccount };
-    return this.d.profile.toWire('transfer', 'request', this.d.accountPassword ? { ...canonical, accountPassword: this.d.accountPassword } : canonical);
+    const { withdrawAccount, depositBankCode, depositAccount, amount, memo, recipientName } = t;
+    const canonical = { withdrawAccount, depositBankCode, depositAccount, amount, memo, recipientName, ...(this.d.accountPassword ? { accountPassword: this.d.accountPassword } : {}) };
+    return this.d.profile.toWire('transfer', 'request', canonical);
   }
 
   /** beforeSend of an inquiry: its telegram is committed before it is written. */

@@ -32,8 +32,16 @@ const CALLER_FIELD: Readonly<Record<string, keyof TransferInput>> = {
   recipientName: 'recipientName',
 };
 
-/** The canonical fields of a transfer as the caller asked for it (the rest comes from the institution). */
-export function canonicalTransfer(input: TransferInput, amount: Decimal): Record<string, string | Decimal> {
+/** What a transfer pays, to whom, with what memo: the canonical fields the caller decides. */
+export interface Payment {
+  readonly depositBankCode: string;
+  readonly depositAccount: string;
+  readonly amount: Decimal;
+  readonly memo: string;
+  readonly recipientName: string;
+}
+
+function paymentOf(input: TransferInput, amount: Decimal): Payment {
   return { depositBankCode: input.bankCode, depositAccount: input.account, amount, memo: input.memo ?? '', recipientName: input.recipientName ?? '' };
 }
 
@@ -56,7 +64,7 @@ export function validateTransfer(input: TransferInput, maxAmount: Decimal, profi
   if (!profile.supports('transfer')) throw new ValidationError('institution', `${profile.institution} does not make transfers`);
   try {
     const message = profile.message('transfer', { receiving: input.bankCode, contracted: contractedBank });
-    codec.encode(message, profile.toWire('transfer', 'request', canonicalTransfer(input, amount)));
+    codec.encode(message, profile.toWire('transfer', 'request', { ...paymentOf(input, amount) }));
   } catch (e) {
     if (e instanceof UnreachableBankError) throw new ValidationError('bankCode', e.message);
     if (!(e instanceof EncodeError) || !e.field) throw e;
