@@ -14,7 +14,7 @@ import { loadInstitution } from '../src/institution/load-profile.js';
 import { OPERATIONS, type CanonicalKind, type OperationName } from '../src/institution/operations.js';
 import type { InstitutionProfile } from '../src/institution/profile.js';
 import type { BankSimulator } from '../src/sim/bank-simulator.js';
-import { freshSqlite, startGateway, testConfig } from './helpers/gateway.js';
+import { freshPostgres, freshSqlite, startGateway, testConfig } from './helpers/gateway.js';
 import { eventually } from './helpers/link.js';
 import { ROOT } from './helpers/specs.js';
 
@@ -94,8 +94,9 @@ describe('institution profiles', () => {
 });
 
 /** The two shipped families in one gateway, each with its simulator, links, queue and hours; routed by bank. */
-describe('two institutions in one gateway: Hecto and the classic bank family', () => {
+describe.each(['sqlite', 'postgres'] as const)('two institutions in one gateway on %s: Hecto and the classic bank family', (db) => {
   let gw: Gateway;
+  let drop = async () => {};
   let base: string;
   let key: string;
   let n = 0;
@@ -105,13 +106,15 @@ describe('two institutions in one gateway: Hecto and the classic bank family', (
     const res = await fetch(`${base}/v1/transfers`, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', prefer: 'wait=10' },
-      body: JSON.stringify({ requestId: `two-${++n}`, account: '110123456789', amount: '15000', memo: '급여', ...body }),
+      body: JSON.stringify({ requestId: `two-${db}-${++n}`, account: '110123456789', amount: '15000', memo: '급여', ...body }),
     });
     return { status: res.status, body: (await res.json()) as Record<string, string> };
   };
 
   beforeAll(async () => {
-    const one = testConfig(freshSqlite());
+    let url = freshSqlite();
+    if (db === 'postgres') ({ url, drop } = await freshPostgres());
+    const one = testConfig(url);
     const hecto = one.institutions[0]!;
     const lgcns: InstitutionConfig = { ...hecto, id: 'lgcns', profile: join(ROOT, 'specs/lgcns.profile.yaml'), companyId: 'LGDIRECT', bankCode: '004', inquiryMaxAttempts: 2 };
     const config: GatewayConfig = { ...one, institutions: [hecto, lgcns], routing: [{ banks: ['004'], institution: 'lgcns' }, { institution: 'hecto' }] };
@@ -119,7 +122,10 @@ describe('two institutions in one gateway: Hecto and the classic bank family', (
     base = `http://127.0.0.1:${gw.apiPort}`;
     key = await gw.apiKeys.create('payroll', new Decimal('5000000'), SCOPES);
   }, 60_000);
-  afterAll(async () => gw?.stop());
+  afterAll(async () => {
+    await gw?.stop();
+    await drop();
+  });
 
   it('routes bank 004 over the direct line and everything else over the VAN, and stores why', async () => {
     const direct = await post({ bankCode: '004' });
