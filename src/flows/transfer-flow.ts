@@ -152,6 +152,10 @@ export class TransferFlow {
     );
     if (outcome.status !== 'answered') return this.askAgain({ ...t, inquiries }, `inquiry not answered: ${outcome.reason}`);
 
+    // An answer whose layout the institution's profile marks unconfirmed is kept, never read: a field
+    // read from the wrong offset could say "0000" about a transfer that did not move.
+    const unconfirmed = profile.binding('resultInquiry').unconfirmed;
+    if (unconfirmed) return this.toOperator({ ...t, inquiries }, `result inquiry #${inquiries} answered ${outcome.responseCode}, but its layout is unconfirmed (${unconfirmed}): an operator reads the kept answer`);
     const answer = profile.fromWire('resultInquiry', 'answer', outcome.response.fields);
     const meaning = readInquiryAnswer(this.d.codes, this.d.codec.spec.session!.successCodes, t.bankCode, outcome.responseCode, String(answer['result'] ?? ''));
     if (typeof meaning === 'string') return this.askAgain({ ...t, inquiries }, `result inquiry #${inquiries}: ${meaning}`);
@@ -221,11 +225,13 @@ export class TransferFlow {
   }
 
   private async askAgain(t: TransferRow, reason: string): Promise<void> {
-    if (t.inquiries >= this.d.institution.inquiryMaxAttempts) {
-      await this.d.ledger.patch(t.id, { needsOperator: true });
-      this.d.logger.error('transfer.needs-operator', { transferId: t.id, inquiries: t.inquiries, reason });
-      return;
-    }
+    if (t.inquiries >= this.d.institution.inquiryMaxAttempts) return this.toOperator(t, reason);
     await this.d.queue.inquire(t.id, t.inquiries + 1, this.d.institution.inquiryDelayMs);
+  }
+
+  /** Flags an unknown transfer for an operator: nothing else will ask about it or settle it. */
+  private async toOperator(t: TransferRow, reason: string): Promise<void> {
+    await this.d.ledger.patch(t.id, { needsOperator: true });
+    this.d.logger.error('transfer.needs-operator', { transferId: t.id, inquiries: t.inquiries, reason });
   }
 }

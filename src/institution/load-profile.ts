@@ -19,7 +19,7 @@ export interface LoadedInstitution {
 }
 
 const TOP_KEYS = ['institution', 'description', 'spec', 'codes', 'hours', 'bankCodes', 'operations', 'simulator'];
-const OPERATION_KEYS = ['message', 'fields', 'answer', 'values', 'description'];
+const OPERATION_KEYS = ['message', 'fields', 'answer', 'values', 'unconfirmed', 'description'];
 
 /**
  * Reads a profile file and everything it names (spec, response codes, business hours, bank-code map),
@@ -135,7 +135,8 @@ class ProfileReader {
     for (const f of Object.keys(values)) {
       for (const l of layouts) if (!l.request.layout.some((x) => x.name === f)) this.fail(`${path}.values.${f}`, `message ${l.request.name} has no field "${f}"`);
     }
-    return { operation: name, messages, request, answer, values };
+    const unconfirmed = m['unconfirmed'] === undefined ? undefined : this.text(m['unconfirmed'], `${path}.unconfirmed`);
+    return { operation: name, messages, request, answer, values, ...(unconfirmed ? { unconfirmed } : {}) };
   }
 
   private messages(v: unknown, path: string): OperationMessages {

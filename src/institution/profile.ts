@@ -18,6 +18,11 @@ export interface OperationBinding {
   readonly answer: Readonly<Record<string, string>>;
   /** Spec field → wire text written on every request of this operation. */
   readonly values: Readonly<Record<string, string>>;
+  /**
+   * Why the answer's layout is not confirmed against the institution's own specification, when it is not:
+   * flows then keep the answer but never settle money by it (an operator reads it).
+   */
+  readonly unconfirmed?: string;
 }
 
 export type Side = 'request' | 'answer';
