@@ -100,8 +100,12 @@ describe('firmbank CLI', () => {
     expectUserError(cli(['spec', 'check', bad]), /bad.yaml:6: messages.a.key.t: 1 is a number/);
   });
 
-  it('looks up response codes', () => {
+  it('looks up response codes, in the table of the institution a profile names', () => {
     expect(JSON.parse(cli(['code', '004', '7430']).stdout.toString())).toMatchObject({ outcome: 'processing', listed: true });
+    // 국민 0133 is 잔액부족 in Hecto's table; the classic family's table does not list it: unknown, never a refusal.
+    expect(JSON.parse(cli(['code', '004', '0133']).stdout.toString())).toMatchObject({ outcome: 'rejected' });
+    expect(JSON.parse(cli(['code', '--profile', join(ROOT, 'specs/lgcns.profile.yaml'), '004', '0133']).stdout.toString())).toMatchObject({ outcome: 'unknown', listed: false });
+    expectUserError(cli(['code', '--profile', join(dir, 'nope.profile.yaml'), '004', '0133']), /FB_PROFILE_INVALID: .*nope\.profile\.yaml: cannot read the profile: there is no such file/);
   });
 
   it('runs the codec demo (npm run demo)', () => {

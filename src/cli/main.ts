@@ -16,7 +16,7 @@ const USAGE = `usage:
                                                           {"fields": {...}} → one telegram
   firmbank spec check FILE...                             validate spec files
   firmbank spec show FILE [MESSAGE]                       messages, or one layout with offsets
-  firmbank code BANK CODE                                 meaning of a bank's response code
+  firmbank code [--profile FILE] BANK CODE                meaning of a bank's response code (Hecto's table by default)
   firmbank start                                          the gateway (config: FIRMBANK_CONFIG, DATABASE_URL, REDIS_URL, PORT)
   ${APIKEY_USAGE}
   firmbank demo                                           encode and decode the sample transfer
@@ -74,9 +74,11 @@ async function run(argv: string[]): Promise<Output> {
       }
       throw new UsageError(`spec: unknown subcommand ${sub ?? '(none)'} (check, show)`);
     }
-    case 'code':
-      if (rest.length !== 2) throw new UsageError('code: BANK CODE');
-      return codeCommand(rest[0], rest[1]) + '\n';
+    case 'code': {
+      const { values, positionals } = flags({ profile: { type: 'string' } });
+      if (positionals.length !== 2) throw new UsageError('code: [--profile FILE] BANK CODE');
+      return codeCommand(positionals[0], positionals[1], values.profile as string | undefined) + '\n';
+    }
     case 'demo':
       return demoCommand() + '\n';
     case 'start':

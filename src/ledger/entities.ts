@@ -48,9 +48,17 @@ export function columnTypes(kind: DatabaseKind): { time: 'timestamptz' | 'dateti
 /** The ledger's tables, typed for one database. */
 export function ledgerEntities(kind: DatabaseKind) {
   const t = columnTypes(kind);
-  const created = { type: t.time, createDate: true } as const;
+  /**
+   * The migrations give every non-null time column `DEFAULT CURRENT_TIMESTAMP`; the entities say the same
+   * (TypeORM's own createDate/updateDate defaults would be `now()` / `datetime('now')`). The Ledger still
+   * writes created_at/updated_at itself; createDate/updateDate stay for what TypeORM writes. (TypeORM
+   * compares this as `now()` on PostgreSQL, which reports `CURRENT_TIMESTAMP`: see ALLOWANCES in
+   * test/schema.test.ts.)
+   */
+  const now = () => 'CURRENT_TIMESTAMP';
+  const created = { type: t.time, createDate: true, default: now } as const;
 
-    const TransferEntity = new EntitySchema<TransferRow>({
+  const TransferEntity = new EntitySchema<TransferRow>({
     name: 'Transfer',
     tableName: 'transfers',
     columns: {
@@ -74,13 +82,23 @@ export function ledgerEntities(kind: DatabaseKind) {
       responseCode: { name: 'response_code', type: 'varchar', length: 8, nullable: true },
       responseMessage: { name: 'response_message', type: 'varchar', length: 200, nullable: true },
       claimToken: { name: 'claim_token', type: 'varchar', length: 36, nullable: true },
+      // `int` as in migration 0001 (TypeORM compares it as `integer` on SQLite: see test/schema.test.ts)
       inquiries: { type: 'int', default: 0 },
       noRecordAnswers: { name: 'no_record_answers', type: 'int', default: 0 },
-      needsOperator: { name: 'needs_operator', type: 'boolean', default: false },
+      // The migration's `default: false` is written into the DDL as the SQL literal `false` on both
+      // databases; a boolean `false` here would be compared as SQLite's `0`.
+      needsOperator: { name: 'needs_operator', type: 'boolean', default: () => 'false' },
       createdAt: { name: 'created_at', ...created },
-      updatedAt: { name: 'updated_at', type: t.time, updateDate: true },
+      updatedAt: { name: 'updated_at', type: t.time, updateDate: true, default: now },
     },
-    indices: [{ name: 'ux_transfers_request', columns: ['service', 'requestId'], unique: true }],
+    indices: [
+      { name: 'ux_transfers_request', columns: ['service', 'requestId'], unique: true },
+      { name: 'ix_transfers_state', columns: ['state'] },
+      // how a bank's 전문번호 finds its transfer (Ledger.findBySeq)
+      { name: 'ix_transfers_seq', columns: ['institution', 'bankCode', 'companyId', 'sendDate', 'seqNo'] },
+      // keyset order of the transfer listing (migration 0004)
+      { name: 'ix_transfers_created_id', columns: ['createdAt', 'id'] },
+    ],
   });
 
   const TransferEventEntity = new EntitySchema<TransferEventRow>({
@@ -94,6 +112,7 @@ export function ledgerEntities(kind: DatabaseKind) {
       reason: { type: 'varchar', length: 300 },
       at: { ...created },
     },
+    indices: [{ name: 'ix_transfer_events_transfer', columns: ['transferId'] }],
   });
 
   const TelegramEntity = new EntitySchema<TelegramRow>({
@@ -108,8 +127,10 @@ export function ledgerEntities(kind: DatabaseKind) {
       seqNo: { name: 'seq_no', type: 'varchar', length: 6, nullable: true },
       sendDate: { name: 'send_date', type: 'varchar', length: 10, nullable: true },
       raw: { type: t.bytes },
-      at: { type: t.time },
+      // the Ledger always writes it; the migration gave it the same default as every other time column
+      at: { type: t.time, default: now },
     },
+    indices: [{ name: 'ix_telegrams_transfer', columns: ['transferId'] }],
   });
 
   const NoticeEntity = new EntitySchema<NoticeRow>({
@@ -128,6 +149,8 @@ export function ledgerEntities(kind: DatabaseKind) {
       transferId: { name: 'transfer_id', type: 'varchar', length: 36, nullable: true },
       receivedAt: { name: 'received_at', ...created },
     },
+    // A notice is the same notice when the bank numbers it the same: stored once (migration 0001).
+    indices: [{ name: 'ux_notices', columns: ['institution', 'bankCode', 'companyId', 'message', 'sendDate', 'seqNo'], unique: true }],
   });
 
   const SequenceEntity = new EntitySchema<SequenceRow>({
@@ -146,14 +169,17 @@ export function ledgerEntities(kind: DatabaseKind) {
     tableName: 'api_keys',
     columns: {
       id: { type: 'integer', primary: true, generated: 'increment' },
-      keyId: { name: 'key_id', type: 'varchar', length: 16, unique: true },
+      // unique through the index ux_api_keys_key_id (migration 0003), not a column constraint
+      keyId: { name: 'key_id', type: 'varchar', length: 16 },
       service: { type: 'varchar', length: 64 },
       keyHash: { name: 'key_hash', type: 'varchar', length: 64, unique: true },
       maxAmount: { name: 'max_amount', type: 'bigint', transformer: wonTransformer },
-      scopes: { type: 'varchar', length: 200 },
+      // keys made before migration 0003 keep what they could do then
+      scopes: { type: 'varchar', length: 200, default: 'transfers,verifications' },
       createdAt: { name: 'created_at', ...created },
       revokedAt: { name: 'revoked_at', type: t.time, nullable: true },
     },
+    indices: [{ name: 'ux_api_keys_key_id', columns: ['keyId'], unique: true }],
   });
 
   return { TransferEntity, TransferEventEntity, TelegramEntity, NoticeEntity, SequenceEntity, ApiKeyEntity };

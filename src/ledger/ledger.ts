@@ -276,7 +276,7 @@ const textOrNull = (v: unknown): string | null => (v === null || v === undefined
 const time = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v).replace(' ', 'T') + (String(v).endsWith('Z') ? '' : 'Z')));
 
 /** A raw `transfers` row (either database) as the ledger's type. */
-function transferFromRow(r: Record<string, unknown>): TransferRow {
+export function transferFromRow(r: Record<string, unknown>): TransferRow {
   const won = (v: unknown) => (v === null || v === undefined ? null : new Decimal(String(v)));
   return {
     id: String(r['id']),

@@ -8,6 +8,7 @@ import { FileSequenceSource } from '../../link/file-sequence-source.js';
 import { jsonLogger } from '../../log/logger.js';
 import { loadSpecFile } from '../../spec/load-spec.js';
 import { parseJson, readInput } from '../input.js';
+import { institutionOf } from '../institution-file.js';
 import { UsageError } from '../usage-error.js';
 
 export interface SendOptions {
@@ -62,7 +63,10 @@ export async function sendCommand(opts: SendOptions): Promise<SendResult> {
       const advice = outcome.status === 'unknown' ? 'the bank may have acted on it: do not send it again, ask with a result inquiry' : 'nothing was written: safe to try again';
       return { output: JSON.stringify({ status: outcome.status, reason: outcome.reason, seqNo: outcome.request?.seqNo, advice }, null, 2), exitCode: 3 };
     }
-    const meaning = ResponseCodeTable.load().lookup(bank, outcome.responseCode);
+    // Read with the institution's own table (its profile beside the spec), its bank as a KFTC code.
+    const institution = institutionOf(opts.spec);
+    const codes = institution?.codes ?? ResponseCodeTable.load();
+    const meaning = codes.lookup(institution?.profile.bankCodes.fromWire(bank) ?? bank, outcome.responseCode);
     const spec = codec.message(outcome.response.message);
     return {
       output: JSON.stringify(

@@ -3,6 +3,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { TelegramCodec } from '../../codec/telegram-codec.js';
 import { jsonLogger } from '../../log/logger.js';
 import { loadInstitution } from '../../institution/load-profile.js';
+import { profileFileOf } from '../institution-file.js';
 import { BankSimulator } from '../../sim/bank-simulator.js';
 import { FAULT_KINDS, parseFault, type FaultKind } from '../../sim/fault-plan.js';
 import { SimUsageError } from '../../sim/sim-usage-error.js';
@@ -26,7 +27,7 @@ export interface SimOptions {
  */
 export async function simCommand(opts: SimOptions): Promise<void> {
   // The simulator plays an institution: its profile (the one beside a spec, when a spec is named).
-  const { profile } = loadInstitution(/\.profile\.ya?ml$/.test(opts.spec) ? opts.spec : opts.spec.replace(/\.ya?ml$/, '.profile.yaml'));
+  const { profile } = loadInstitution(profileFileOf(opts.spec));
   const codec = new TelegramCodec(profile.spec);
   const sim = new BankSimulator({ codec, profile, logger: jsonLogger('sim') });
   sim.faults.latencyMs = opts.latencyMs;
