@@ -123,7 +123,8 @@ describe('reading response codes for what they answer', () => {
     sim.faults.arm('request-error', { message: 'balance.request', code: '7142' });
     const balance = await get('/v1/balances');
     expect(balance).toMatchObject({ status: 'refused', responseCode: '7142' });
-    expect(balance).not.toHaveProperty('ledgerBalance');
+    expect(balance).not.toHaveProperty('balance');
+    expect(balance).not.toHaveProperty('available');
     sim.faults.arm('request-error', { message: 'totals.request', code: '0001' });
     const totals = await get('/v1/totals');
     expect(totals).toMatchObject({ status: 'refused', responseCode: '0001', outcome: 'request-error' });
