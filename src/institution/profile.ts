@@ -27,6 +27,14 @@ export interface OperationBinding {
 
 export type Side = 'request' | 'answer';
 
+/** One canonical field of one side of an operation, and the spec field it travels in. */
+interface Mapping {
+  readonly canonical: string;
+  readonly field: string;
+  /** A bank code: it changes width at the edge. */
+  readonly bank: boolean;
+}
+
 /**
  * An institution described by data: its spec, and how the engine's operations and canonical fields map
  * onto that spec's messages and field names. Flows speak canonical fields only; this is where they become
@@ -34,6 +42,8 @@ export type Side = 'request' | 'answer';
  */
 export class InstitutionProfile {
   private readonly byMessage = new Map<string, { operation: OperationName; side: Side }>();
+  /** Per `operation|side`, worked out once: telegrams are mapped on every request and answer. */
+  private readonly mappings = new Map<string, readonly Mapping[]>();
 
   constructor(
     /** Where it was loaded from, for error messages. */
@@ -49,6 +59,10 @@ export class InstitutionProfile {
     readonly simulatorCodes: Readonly<Record<string, string>> = {},
   ) {
     for (const b of operations.values()) {
+      for (const side of ['request', 'answer'] as const) {
+        const vocab = OPERATIONS[b.operation][side] as Readonly<Record<string, { kind: string }>>;
+        this.mappings.set(`${b.operation}|${side}`, Object.entries(b[side]).map(([canonical, field]) => ({ canonical, field, bank: vocab[canonical]?.kind === 'bankCode' })));
+      }
       for (const m of messagesOf(b)) {
         this.byMessage.set(m, { operation: b.operation, side: 'request' });
         const response = spec.messages.get(m)?.response;
@@ -96,26 +110,29 @@ export class InstitutionProfile {
    * express is an {@link UnreachableBankError}, never a guess.
    */
   toWire(operation: OperationName, side: Side, canonical: Readonly<Record<string, FieldInput>>): Record<string, FieldInput> {
-    const b = this.binding(operation);
-    const map = b[side];
-    const out: Record<string, FieldInput> = side === 'request' ? { ...b.values } : {};
-    for (const [name, value] of Object.entries(canonical)) {
-      const field = map[name];
-      if (field === undefined || value === undefined) continue;
-      out[field] = this.isBankCode(operation, side, name) && typeof value === 'string' && value !== '' ? this.wireBank(value) : value;
+    const out: Record<string, FieldInput> = side === 'request' ? { ...this.binding(operation).values } : {};
+    for (const m of this.mappingsOf(operation, side)) {
+      const value = canonical[m.canonical];
+      if (value === undefined) continue;
+      out[m.field] = m.bank && typeof value === 'string' && value !== '' ? this.wireBank(value) : value;
     }
     return out;
   }
 
   /** A telegram's fields → canonical fields, for one side of an operation (bank codes as KFTC codes). */
   fromWire(operation: OperationName, side: Side, fields: Fields): Record<string, Fields[string]> {
-    const map = this.binding(operation)[side];
     const out: Record<string, Fields[string]> = {};
-    for (const [name, field] of Object.entries(map)) {
-      const v = fields[field] ?? null;
-      out[name] = this.isBankCode(operation, side, name) && typeof v === 'string' && v !== '' ? this.bankCodes.fromWire(v) : v;
+    for (const m of this.mappingsOf(operation, side)) {
+      const v = fields[m.field] ?? null;
+      out[m.canonical] = m.bank && typeof v === 'string' && v !== '' ? this.bankCodes.fromWire(v) : v;
     }
     return out;
+  }
+
+  private mappingsOf(operation: OperationName, side: Side): readonly Mapping[] {
+    const m = this.mappings.get(`${operation}|${side}`);
+    if (!m) throw new UnsupportedOperationError(this.institution, operation);
+    return m;
   }
 
   /** The wire form of a KFTC bank code (the contracted bank in the header, a receiving bank in a body). */
@@ -123,11 +140,6 @@ export class InstitutionProfile {
     const wire = this.bankCodes.toWire(kftc);
     if (wire === undefined) throw new UnreachableBankError(this.institution, kftc);
     return wire;
-  }
-
-  private isBankCode(operation: OperationName, side: Side, name: string): boolean {
-    const vocab = OPERATIONS[operation][side] as Readonly<Record<string, { kind: string }>>;
-    return vocab[name]?.kind === 'bankCode';
   }
 }
 
