@@ -288,6 +288,16 @@ describe('firmbank start: one line, the setting named, masked, exit 2', () => {
     expectOneLine(r, `firmbank: FB_DATABASE_UNAVAILABLE: DATABASE_URL=postgres://postgres:***@127.0.0.1:${port}/test: nothing accepts connections at 127.0.0.1:${port}: is PostgreSQL running and listening there?`);
   }, 60_000);
 
+  it('a profile that does not bind what the engine needs, before anything starts', async () => {
+    const dir = tmp('profile');
+    const profile = join(dir, 'broken.profile.yaml');
+    writeFileSync(profile, 'institution: hecto\nspec: ' + join(process.cwd(), 'specs/hecto.yaml') + '\ncodes: ' + join(process.cwd(), 'specs/codes/hecto-bank-response-codes.csv') + '\nhours: ' + join(process.cwd(), 'specs/hours/hecto.yaml') + '\nbankCodes: { width: 3 }\noperations:\n  transfer:\n    message: transfer.request\n    fields: { amount: amount, depositAccount: depositAccount }\n');
+    const config = join(dir, 'config.yaml');
+    writeFileSync(config, `institutions:\n  - { profile: ${profile} }\n`);
+    const r = await runStart({ FIRMBANK_CONFIG: config, FIRMBANK_DATA_DIR: join(dir, 'data'), PORT: '0' });
+    expectOneLine(r, `firmbank: FB_PROFILE_INVALID: ${profile}: operations.transfer.fields.depositBankCode: is required by the engine and mapped to nothing`);
+  }, 60_000);
+
   it('the API port in use', async () => {
     const server = createServer();
     const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
