@@ -46,7 +46,7 @@ export class VerificationFlow {
     const badBank = bankCodeProblem(input.bankCode);
     if (badBank) throw new ValidationError('bankCode', badBank);
     const badAccount = accountProblem(input.account);
-  if (badAccount) throw new ValidationError('account', badAccount);
+    if (badAccount) throw new ValidationError('account', badAccount);
     if (input.idNo !== undefined && !/^\d{6,12}$/.test(input.idNo)) throw new ValidationError('idNo', 'must be a birth date (YYMMDD) or a business number of at most 12 digits');
     if (!this.profile.supports('nameInquiry')) throw new ValidationError('institution', `${this.profile.institution} does not answer name inquiries`);
     let fields;
