@@ -14,7 +14,7 @@ import { loadInstitution } from '../src/institution/load-profile.js';
 import { OPERATIONS, type CanonicalKind, type OperationName } from '../src/institution/operations.js';
 import type { InstitutionProfile } from '../src/institution/profile.js';
 import type { BankSimulator } from '../src/sim/bank-simulator.js';
-import { freshPostgres, freshSqlite, startGateway, testConfig } from './helpers/gateway.js';
+import { freshDatabase, freshSqlite, startGateway, testConfig } from './helpers/gateway.js';
 import { eventually } from './helpers/link.js';
 import { ROOT } from './helpers/specs.js';
 
@@ -112,9 +112,9 @@ describe.each(['sqlite', 'postgres'] as const)('two institutions in one gateway 
   };
 
   beforeAll(async () => {
-    let url = freshSqlite();
-    if (db === 'postgres') ({ url, drop } = await freshPostgres());
-    const one = testConfig(url);
+    const fresh = await freshDatabase(db);
+    drop = fresh.drop;
+    const one = testConfig(fresh.url);
     const hecto = one.institutions[0]!;
     const lgcns: InstitutionConfig = { ...hecto, id: 'lgcns', profile: join(ROOT, 'specs/lgcns.profile.yaml'), companyId: 'LGDIRECT', bankCode: '004', inquiryMaxAttempts: 2 };
     const config: GatewayConfig = { ...one, institutions: [hecto, lgcns], routing: [{ banks: ['004'], institution: 'lgcns' }, { institution: 'hecto' }] };

@@ -9,7 +9,7 @@ import { openDatabase } from '../src/ledger/data-source.js';
 import { Ledger } from '../src/ledger/ledger.js';
 import { Sql } from '../src/ledger/sql.js';
 import { TransferList, type TransferFilter } from '../src/ledger/transfer-list.js';
-import { freshPostgres, freshSqlite } from './helpers/gateway.js';
+import { freshDatabase } from './helpers/gateway.js';
 
 /** A transfer as the tests write it straight into `transfers`, creation time included. */
 interface Row {
@@ -89,13 +89,9 @@ describe.each(['sqlite', 'postgres'] as const)('transfer listing (%s)', (kind) =
   let drop: () => Promise<void> = async () => {};
 
   beforeAll(async () => {
-    if (kind === 'postgres') {
-      const pg = await freshPostgres();
-      drop = pg.drop;
-      ds = await openDatabase({ url: pg.url });
-    } else {
-      ds = await openDatabase({ url: freshSqlite() });
-    }
+    const db = await freshDatabase(kind);
+    drop = db.drop;
+    ds = await openDatabase({ url: db.url });
     list = new TransferList(ds);
   });
   afterAll(async () => {

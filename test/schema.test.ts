@@ -3,7 +3,7 @@ import type { DataSource, EntityMetadata, Table, TableColumn } from 'typeorm';
 type ColumnMetadata = EntityMetadata['columns'][number];
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/ledger/data-source.js';
-import { freshPostgres, freshSqlite } from './helpers/gateway.js';
+import { freshDatabase } from './helpers/gateway.js';
 
 /**
  * A difference between a migration and an entity that no EntitySchema can express, accepted for one
@@ -42,13 +42,9 @@ describe.each(['sqlite', 'postgres'] as const)('entities and migrations agree (%
   let drop: () => Promise<void> = async () => {};
 
   beforeAll(async () => {
-    if (kind === 'postgres') {
-      const pg = await freshPostgres();
-      drop = pg.drop;
-      ds = await openDatabase({ url: pg.url });
-    } else {
-      ds = await openDatabase({ url: freshSqlite() });
-    }
+    const db = await freshDatabase(kind);
+    drop = db.drop;
+    ds = await openDatabase({ url: db.url });
   });
   afterAll(async () => {
     await ds?.destroy();

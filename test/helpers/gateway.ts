@@ -32,6 +32,11 @@ export function freshSqlite(): string {
   return join(mkdtempSync(join(tmpdir(), 'firmbank-db-')), 'ledger.sqlite');
 }
 
+/** A fresh database of either kind for one test file: its URL, and how to drop it (a no-op for SQLite). */
+export async function freshDatabase(kind: 'sqlite' | 'postgres'): Promise<{ url: string; drop: () => Promise<void> }> {
+  return kind === 'postgres' ? freshPostgres() : { url: freshSqlite(), drop: async () => {} };
+}
+
 export function testConfig(databaseUrl: string, extra: Partial<InstitutionConfig> = {}, prefix = `fbtest-${randomBytes(4).toString('hex')}`): GatewayConfig {
   return {
     api: { host: '127.0.0.1', port: 0 },
