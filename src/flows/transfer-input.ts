@@ -33,7 +33,7 @@ const CALLER_FIELD: Readonly<Record<string, keyof TransferInput>> = {
 };
 
 /** What a transfer pays, to whom, with what memo: the canonical fields the caller decides. */
-export interface Payment {
+interface Payment {
   readonly depositBankCode: string;
   readonly depositAccount: string;
   readonly amount: Decimal;

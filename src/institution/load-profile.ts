@@ -9,7 +9,7 @@ import { KFTC_AS_IS, loadBankCodeMap, type BankCodeMap } from './bank-code-map.j
 import { BusinessHours } from './business-hours.js';
 import { OPERATIONS, type OperationName, type OperationVocabulary } from './operations.js';
 import { ProfileError } from './profile-error.js';
-import { InstitutionProfile, type OperationBinding, type OperationMessages } from './profile.js';
+import { InstitutionProfile, messagesOf, type OperationBinding, type OperationMessages } from './profile.js';
 
 /** An institution, loaded: its profile and what the profile names, each checked to load. */
 export interface LoadedInstitution {
@@ -62,7 +62,7 @@ export function loadInstitution(file: string): LoadedInstitution {
   r.onlyKeys(simulator, 'simulator', ['codes']);
   const simCodes = simulator['codes'] === undefined ? {} : r.strings(simulator['codes'], 'simulator.codes');
 
-  const profile = new InstitutionProfile(file, institution, spec, codesFile, hoursFile, bankCodes, operations, simCodes);
+  const profile = new InstitutionProfile(file, institution, spec, bankCodes, operations, simCodes);
   return { profile, codes, hours };
 }
 
@@ -119,8 +119,7 @@ class ProfileReader {
     const m = this.mapping(value, path);
     this.onlyKeys(m, path, OPERATION_KEYS);
     const messages = this.messages(m['message'], `${path}.message`);
-    const names = 'single' in messages ? [messages.single] : [messages.ownBank, messages.otherBank];
-    const layouts = names.map((n) => {
+    const layouts = messagesOf({ messages }).map((n) => {
       const msg = spec.messages.get(n);
       if (!msg) this.fail(`${path}.message`, `${spec.file} has no message "${n}"`);
       if (msg.from !== vocab.from) this.fail(`${path}.message`, `"${n}" is sent by the ${msg.from ?? '(unsaid)'} side, but ${name} starts from the ${vocab.from === 'bank' ? 'bank' : 'company'}`);

@@ -50,9 +50,6 @@ export class InstitutionProfile {
     readonly file: string,
     readonly institution: string,
     readonly spec: TelegramSpec,
-    /** The response-code table and business-hours files, resolved. */
-    readonly codesFile: string,
-    readonly hoursFile: string,
     readonly bankCodes: BankCodeMap,
     readonly operations: ReadonlyMap<OperationName, OperationBinding>,
     /** Response codes the simulator answers with when it plays this institution (overrides its defaults). */
@@ -143,6 +140,7 @@ export class InstitutionProfile {
   }
 }
 
-export function messagesOf(b: OperationBinding): string[] {
+/** Every message that carries an operation (one, or 당행 and 타행). */
+export function messagesOf(b: Pick<OperationBinding, 'messages'>): string[] {
   return 'single' in b.messages ? [b.messages.single] : [b.messages.ownBank, b.messages.otherBank];
 }
