@@ -250,6 +250,14 @@ describe('a third institution costs no code', () => {
     // 7-digit 전문번호, as its spec says.
     expect((await gw.ledger.get(lost['id']!))!.seqNo).toMatch(/^\d{7}$/);
     expect(sim.ledger.applied()).toHaveLength(2);
+    // An operation its profile does not bind is the caller's mistake, named, not a 500.
+    const verify = await fetch(`http://127.0.0.1:${gw.apiPort}/v1/account-verifications`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ bankCode: '088', account: '110987654321' }),
+    });
+    expect(verify.status).toBe(400);
+    expect(await verify.json()).toMatchObject({ code: 'FB_OPERATION_UNSUPPORTED', field: 'institution' });
   });
 });
 

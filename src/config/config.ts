@@ -4,35 +4,25 @@ import { parse } from 'yaml';
 import { projectRoot } from '../paths.js';
 import { ConfigError } from './config-error.js';
 import { bankCodeProblem } from '../domain/bank-code.js';
+import type { InstitutionSettings } from '../flows/institution-settings.js';
+import type { RouteRule } from '../flows/router.js';
 import { databaseUrlKind } from './database-url.js';
 import { maskUrl } from './mask-url.js';
 
 export { ConfigError } from './config-error.js';
 
-/** One bank or VAN the gateway talks to. */
-export interface InstitutionConfig {
-  /** Matches the profile's `institution`; used in queue names and stored rows. */
-  readonly id: string;
+/** One bank or VAN the gateway talks to: what the flows need of it, and how to reach and run it. */
+export interface InstitutionConfig extends InstitutionSettings {
   /** The institution's profile (specs/*.profile.yaml): its spec, codes, hours and how operations map. */
   readonly profile: string;
   readonly host: string;
   readonly port: number;
-  readonly companyId: string;
-  /** The contracted bank (은행코드 of every telegram), as a KFTC code; the profile maps it for the wire. */
-  readonly bankCode: string;
   readonly systemId?: string;
-  /** Our parent account (모계좌) transfers are paid from. */
-  readonly withdrawAccount: string;
   /** 통장비밀번호 of the parent account, if the bank wants it: from the environment, never from a file. */
   readonly accountPasswordEnv?: string;
   readonly connections: number;
   /** Transfers per second the bank accepts from us. */
   readonly ratePerSecond: number;
-  readonly requestTimeoutMs: number;
-  /** First result inquiry after an unknown outcome (Hecto: not before 5 minutes), then the same again. */
-  readonly inquiryDelayMs: number;
-  readonly inquiryMaxAttempts: number;
-  readonly enforceHours: boolean;
   /** Start the bank simulator in-process and talk to it (the embedded default). */
   readonly simulator: boolean;
 }
@@ -74,12 +64,6 @@ export interface SettingNames {
   readonly dataDir: string;
 }
 
-/** A routing rule as configured: the shape the transfer router (src/flows/router.ts) reads. */
-export interface RouteRule {
-  /** Receiving banks (KFTC codes); absent: every bank. */
-  readonly banks?: readonly string[];
-  readonly institution: string;
-}
 
 type Env = Readonly<Record<string, string | undefined>>;
 

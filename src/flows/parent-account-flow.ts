@@ -4,7 +4,6 @@ import type { ResponseCodeTable } from '../codes/response-codes.js';
 import type { InstitutionProfile } from '../institution/profile.js';
 import type { InstitutionSettings } from './institution-settings.js';
 import type { Requester } from './ports.js';
-import { ValidationError } from './validation-error.js';
 
 /**
  * Questions about our own parent account (모계좌): its balance and today's transfer totals as the bank
@@ -28,7 +27,6 @@ export class ParentAccountFlow {
   }
 
   private async ask(operation: 'balance' | 'totals'): Promise<unknown> {
-    if (!this.profile.supports(operation)) throw new ValidationError('institution', `${this.profile.institution} does not answer ${operation} inquiries`);
     const account = this.institution.withdrawAccount;
     const o = await this.link.request(this.profile.message(operation), this.profile.toWire(operation, 'request', { account }), { timeoutMs: 15_000 });
     if (o.status !== 'answered') return { status: 'unavailable', reason: o.reason };

@@ -22,11 +22,16 @@ export class Router {
     private readonly rules: readonly RouteRule[],
   ) {}
 
+  /** The institution a caller named (an unknown one is the caller's mistake), or the first configured. */
+  named(institution: string | undefined): string {
+    if (institution === undefined) return this.institutions[0]!;
+    if (!this.institutions.includes(institution)) throw new ValidationError('institution', `unknown institution "${institution}" (known: ${this.institutions.join(', ')})`);
+    return institution;
+  }
+
+  /** Where a transfer to `receivingBank` goes. */
   route(named: string | undefined, receivingBank: string): Route {
-    if (named !== undefined) {
-      if (!this.institutions.includes(named)) throw new ValidationError('institution', `unknown institution "${named}" (known: ${this.institutions.join(', ')})`);
-      return { institution: named, reason: 'named by the caller' };
-    }
+    if (named !== undefined) return { institution: this.named(named), reason: 'named by the caller' };
     const i = this.rules.findIndex((r) => !r.banks || r.banks.includes(receivingBank));
     if (i >= 0) {
       const r = this.rules[i]!;

@@ -5,7 +5,6 @@ import { accountProblem } from '../domain/account.js';
 import { bankCodeProblem } from '../domain/bank-code.js';
 import type { TelegramCodec } from '../codec/telegram-codec.js';
 import type { InstitutionProfile } from '../institution/profile.js';
-import { UnreachableBankError } from '../institution/unreachable-bank-error.js';
 import { ValidationError } from './validation-error.js';
 
 /** A transfer as an internal service asks for it. */
@@ -61,12 +60,10 @@ export function validateTransfer(input: TransferInput, maxAmount: Decimal, profi
   const amount = new Decimal(input.amount);
   if (amount.lessThanOrEqualTo(0)) throw new ValidationError('amount', 'must be greater than 0');
   if (amount.greaterThan(maxAmount)) throw new ValidationError('amount', `exceeds this service's limit of ${maxAmount.toFixed()} won per transfer`, 'FB_LIMIT_EXCEEDED');
-  if (!profile.supports('transfer')) throw new ValidationError('institution', `${profile.institution} does not make transfers`);
   try {
     const message = profile.message('transfer', { receiving: input.bankCode, contracted: contractedBank });
     codec.encode(message, profile.toWire('transfer', 'request', { ...paymentOf(input, amount) }));
   } catch (e) {
-    if (e instanceof UnreachableBankError) throw new ValidationError('bankCode', e.message);
     if (!(e instanceof EncodeError) || !e.field) throw e;
     const binding = profile.binding('transfer').request;
     const canonical = Object.keys(binding).find((k) => binding[k] === e.field);

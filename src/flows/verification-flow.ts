@@ -3,7 +3,6 @@ import { accountProblem } from '../domain/account.js';
 import { bankCodeProblem } from '../domain/bank-code.js';
 import type { ResponseCodeTable } from '../codes/response-codes.js';
 import type { InstitutionProfile } from '../institution/profile.js';
-import { UnreachableBankError } from '../institution/unreachable-bank-error.js';
 import type { InstitutionSettings } from './institution-settings.js';
 import type { Requester } from './ports.js';
 import { ValidationError } from './validation-error.js';
@@ -48,14 +47,8 @@ export class VerificationFlow {
     const badAccount = accountProblem(input.account);
     if (badAccount) throw new ValidationError('account', badAccount);
     if (input.idNo !== undefined && !/^\d{6,12}$/.test(input.idNo)) throw new ValidationError('idNo', 'must be a birth date (YYMMDD) or a business number of at most 12 digits');
-    if (!this.profile.supports('nameInquiry')) throw new ValidationError('institution', `${this.profile.institution} does not answer name inquiries`);
-    let fields;
-    try {
-      fields = this.profile.toWire('nameInquiry', 'request', { account: input.account, bankCode: input.bankCode, idNo: input.idNo ?? '' });
-    } catch (e) {
-      if (e instanceof UnreachableBankError) throw new ValidationError('bankCode', e.message);
-      throw e;
-    }
+    // An institution without name inquiries, or a bank it cannot express, is a typed 400 from the profile.
+    const fields = this.profile.toWire('nameInquiry', 'request', { account: input.account, bankCode: input.bankCode, idNo: input.idNo ?? '' });
     const outcome = await this.link.request(this.profile.message('nameInquiry'), fields, { timeoutMs: 15_000 });
     if (outcome.status !== 'answered') return { status: 'unavailable', holderName: null, responseCode: null, message: outcome.reason };
     const meaning = this.codes.lookup(this.institution.bankCode, outcome.responseCode);

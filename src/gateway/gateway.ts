@@ -12,7 +12,6 @@ import type { Transfer } from '../domain/transfer.js';
 import { NoticeFlow } from '../flows/notice-flow.js';
 import { ParentAccountFlow } from '../flows/parent-account-flow.js';
 import { Router } from '../flows/router.js';
-import { ValidationError } from '../flows/validation-error.js';
 import { TransferFlow } from '../flows/transfer-flow.js';
 import { VerificationFlow } from '../flows/verification-flow.js';
 import { loadInstitution } from '../institution/load-profile.js';
@@ -210,9 +209,7 @@ export class Gateway {
 
   /** The institution a caller named, or the first configured; an unknown one is the caller's mistake. */
   private institution(named: string | undefined): Wired {
-    const w = this.institutions.get(named ?? this.config.institutions[0]!.id);
-    if (!w) throw new ValidationError('institution', `unknown institution "${named}" (known: ${[...this.institutions.keys()].join(', ')})`);
-    return w;
+    return this.institutions.get(this.router.named(named))!;
   }
 
   /** The API's view of the flows: one narrow service each. */

@@ -1,7 +1,12 @@
 import { FirmbankError } from '../errors/firmbank-error.js';
 
-/** A bank the institution cannot reach with the codes it speaks (a 3-digit code past a 2-digit family's map). */
+/**
+ * A bank the institution cannot reach with the codes it speaks (a 3-digit code past a 2-digit family's
+ * map). A caller's mistake: the API answers 400 naming `field`.
+ */
 export class UnreachableBankError extends FirmbankError {
+  readonly field = 'bankCode';
+
   constructor(
     readonly institution: string,
     readonly bankCode: string,
