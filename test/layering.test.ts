@@ -19,7 +19,7 @@ import {
  */
 export const LAYERS: Layer[] = [
   { rank: 0, folders: ['errors', 'encoding', 'paths.ts', 'files', 'log', 'domain'], why: 'foundation: error types, charsets, project paths, private files, logging, domain types and rules — depend on nothing of ours above them' },
-  { rank: 1, folders: ['spec', 'codec', 'framing', 'codes'], why: 'wire: telegram specs, field codecs, framing, response codes' },
+  { rank: 1, folders: ['spec', 'codec', 'framing', 'codes', 'bankfile'], why: 'wire: telegram specs, field codecs, framing, response codes, bank files' },
   { rank: 2, folders: ['link'], why: 'link: sessions and connections to a bank or VAN' },
   { rank: 3, folders: ['institution'], why: 'institution profiles: bind operations to spec messages' },
   { rank: 4, folders: ['flows'], why: 'flows: transfer / verification / notice use cases, written against ports' },

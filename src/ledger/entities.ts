@@ -37,6 +37,72 @@ export interface ApiKeyRow {
   revokedAt: Date | null;
 }
 
+/** A reconciliation run as stored: its figures as JSON. */
+export interface ReconRunRow {
+  id: number;
+  institution: string;
+  businessDate: string;
+  file: string | null;
+  status: string;
+  figures: string | null;
+  startedAt: Date;
+  finishedAt: Date | null;
+}
+
+export interface ReconBreakRow {
+  id: number;
+  institution: string;
+  businessDate: string;
+  category: string;
+  subject: string;
+  transferId: string | null;
+  service: string | null;
+  ours: string | null;
+  bank: string | null;
+  detail: string;
+  status: string;
+  firstRunId: number;
+  lastRunId: number;
+  resolvedBy: string | null;
+  resolution: string | null;
+  resolvedAt: Date | null;
+}
+
+/** The bank's totals telegram for a day, as answered (canonical fields as JSON). */
+export interface BankDayTotalsRow {
+  institution: string;
+  businessDate: string;
+  fields: string;
+  askedAt: Date;
+}
+
+export interface DayCloseRow {
+  service: string;
+  businessDate: string;
+  succeededCount: number;
+  succeededAmount: Decimal;
+  failedCount: number;
+  fees: Decimal;
+  reversedCount: number;
+  reversedAmount: Decimal;
+  unknownCount: number;
+  unknownAmount: Decimal;
+  net: Decimal;
+  adjustments: Decimal;
+  closedAt: Date;
+}
+
+/** A change to a closed day, carried into a later one (`businessDate`). */
+export interface DayAdjustmentRow {
+  id: number;
+  service: string;
+  businessDate: string;
+  ofDate: string;
+  amount: Decimal;
+  detail: string;
+  at: Date;
+}
+
 /** The two databases the ledger runs on: PostgreSQL in production, SQLite embedded. */
 export type DatabaseKind = 'postgres' | 'sqlite';
 
@@ -98,6 +164,8 @@ export function ledgerEntities(kind: DatabaseKind) {
       { name: 'ix_transfers_seq', columns: ['institution', 'bankCode', 'companyId', 'sendDate', 'seqNo'] },
       // keyset order of the transfer listing (migration 0004)
       { name: 'ix_transfers_created_id', columns: ['createdAt', 'id'] },
+      // a service's day, summed by its day close (migration 0005)
+      { name: 'ix_transfers_service_day', columns: ['service', 'sendDate'] },
     ],
   });
 
@@ -182,7 +250,107 @@ export function ledgerEntities(kind: DatabaseKind) {
     indices: [{ name: 'ux_api_keys_key_id', columns: ['keyId'], unique: true }],
   });
 
-  return { TransferEntity, TransferEventEntity, TelegramEntity, NoticeEntity, SequenceEntity, ApiKeyEntity };
+  // The nightly batch's tables (migration 0005): times written by the batch, no defaults.
+  const money = { type: 'bigint', transformer: wonTransformer } as const;
+  const ReconRunEntity = new EntitySchema<ReconRunRow>({
+    name: 'ReconRun',
+    tableName: 'recon_runs',
+    columns: {
+      id: { type: 'integer', primary: true, generated: 'increment' },
+      institution: { type: 'varchar', length: 32 },
+      businessDate: { name: 'business_date', type: 'varchar', length: 10 },
+      file: { type: 'varchar', length: 300, nullable: true },
+      status: { type: 'varchar', length: 16 },
+      figures: { type: 'text', nullable: true },
+      startedAt: { name: 'started_at', type: t.time },
+      finishedAt: { name: 'finished_at', type: t.time, nullable: true },
+    },
+    indices: [{ name: 'ix_recon_runs_day', columns: ['institution', 'businessDate'] }],
+  });
+
+  const ReconBreakEntity = new EntitySchema<ReconBreakRow>({
+    name: 'ReconBreak',
+    tableName: 'recon_breaks',
+    columns: {
+      id: { type: 'integer', primary: true, generated: 'increment' },
+      institution: { type: 'varchar', length: 32 },
+      businessDate: { name: 'business_date', type: 'varchar', length: 10 },
+      category: { type: 'varchar', length: 24 },
+      subject: { type: 'varchar', length: 64 },
+      transferId: { name: 'transfer_id', type: 'varchar', length: 36, nullable: true },
+      service: { type: 'varchar', length: 64, nullable: true },
+      ours: { type: 'varchar', length: 200, nullable: true },
+      bank: { type: 'varchar', length: 200, nullable: true },
+      detail: { type: 'varchar', length: 500 },
+      status: { type: 'varchar', length: 16 },
+      firstRunId: { name: 'first_run_id', type: 'integer' },
+      lastRunId: { name: 'last_run_id', type: 'integer' },
+      resolvedBy: { name: 'resolved_by', type: 'varchar', length: 64, nullable: true },
+      resolution: { type: 'varchar', length: 500, nullable: true },
+      resolvedAt: { name: 'resolved_at', type: t.time, nullable: true },
+    },
+    indices: [{ name: 'ux_recon_breaks', columns: ['institution', 'businessDate', 'category', 'subject'], unique: true }],
+  });
+
+  const BankDayTotalsEntity = new EntitySchema<BankDayTotalsRow>({
+    name: 'BankDayTotals',
+    tableName: 'bank_day_totals',
+    columns: {
+      institution: { type: 'varchar', length: 32, primary: true },
+      businessDate: { name: 'business_date', type: 'varchar', length: 10, primary: true },
+      fields: { type: 'text' },
+      askedAt: { name: 'asked_at', type: t.time },
+    },
+  });
+
+  const DayCloseEntity = new EntitySchema<DayCloseRow>({
+    name: 'DayClose',
+    tableName: 'day_closes',
+    columns: {
+      service: { type: 'varchar', length: 64, primary: true },
+      businessDate: { name: 'business_date', type: 'varchar', length: 10, primary: true },
+      succeededCount: { name: 'succeeded_count', type: 'integer' },
+      succeededAmount: { name: 'succeeded_amount', ...money },
+      failedCount: { name: 'failed_count', type: 'integer' },
+      fees: { ...money },
+      reversedCount: { name: 'reversed_count', type: 'integer' },
+      reversedAmount: { name: 'reversed_amount', ...money },
+      unknownCount: { name: 'unknown_count', type: 'integer' },
+      unknownAmount: { name: 'unknown_amount', ...money },
+      net: { ...money },
+      adjustments: { ...money },
+      closedAt: { name: 'closed_at', type: t.time },
+    },
+  });
+
+  const DayAdjustmentEntity = new EntitySchema<DayAdjustmentRow>({
+    name: 'DayAdjustment',
+    tableName: 'day_adjustments',
+    columns: {
+      id: { type: 'integer', primary: true, generated: 'increment' },
+      service: { type: 'varchar', length: 64 },
+      businessDate: { name: 'business_date', type: 'varchar', length: 10 },
+      ofDate: { name: 'of_date', type: 'varchar', length: 10 },
+      amount: { ...money },
+      detail: { type: 'varchar', length: 300 },
+      at: { type: t.time },
+    },
+    indices: [{ name: 'ix_day_adjustments_service', columns: ['service', 'ofDate'] }],
+  });
+
+  return {
+    TransferEntity,
+    TransferEventEntity,
+    TelegramEntity,
+    NoticeEntity,
+    SequenceEntity,
+    ApiKeyEntity,
+    ReconRunEntity,
+    ReconBreakEntity,
+    BankDayTotalsEntity,
+    DayCloseEntity,
+    DayAdjustmentEntity,
+  };
 }
 
 export type LedgerEntities = ReturnType<typeof ledgerEntities>;
