@@ -30,7 +30,9 @@ const transferArb = fc.record({
 /** Injected differences, each on its own transfer (by index into the day), or a stray line. */
 const injectionArb = fc.constantFrom('drop', 'flip', 'amount', 'fee', 'duplicate', 'stray', 'stray-foreign', 'no-seq', 'blank-result');
 
-function honestDay(specs: fc.infer<typeof transferArb>[]): Day {
+type TransferSpec = typeof transferArb extends fc.Arbitrary<infer T> ? T : never;
+
+function honestDay(specs: TransferSpec[]): Day {
   const ours: DayTransfer[] = [];
   const bank: BankLine[] = [];
   const expected = new Set<string>();

@@ -107,13 +107,15 @@ export interface DayClose {
   readonly succeededCount: number;
   readonly succeededAmount: string;
   readonly failedCount: number;
+  /** Fees of the day's succeeded transfers. */
   readonly fees: string;
+  /** Succeeded, then undone by a failure notice: their money came back, so they are not in `net`. */
   readonly reversedCount: number;
   readonly reversedAmount: string;
   /** Transfers still unknown when the day was closed (their money is neither counted in nor out). */
   readonly unknownCount: number;
   readonly unknownAmount: string;
-  /** succeededAmount - reversedAmount + fees: what left the parent account for this service that day. */
+  /** succeededAmount + fees: what left the parent account for this service that day, for good. */
   readonly net: string;
   /** Changes found after an earlier close of a day, carried into this one. */
   readonly adjustments: string;

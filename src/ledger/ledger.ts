@@ -6,7 +6,7 @@ import type { NoticeRow, TelegramRow, TransferEventRow, TransferRow } from './en
 import { IdempotencyConflictError } from './idempotency-conflict-error.js';
 import { canMove, type TransferState } from '../domain/transfer-state.js';
 import type { NewTransfer, TransferPatch } from '../domain/transfer.js';
-import { Sql } from './sql.js';
+import { Sql, readTime } from './sql.js';
 import { inTransaction } from './writes.js';
 
 /** Ledger field → column, for the fields a state change may set. */
@@ -219,7 +219,7 @@ export class Ledger {
       seqNo: textOrNull(r['seq_no']),
       sendDate: textOrNull(r['send_date']),
       raw: Buffer.from(r['raw'] as Uint8Array),
-      at: time(r['at']),
+      at: readTime(r['at']),
     }));
   }
 
@@ -272,8 +272,6 @@ function setClause(patch: TransferPatch, params: unknown[]): string {
 
 const textOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
-/** pg returns Date; SQLite returns the UTC text TypeORM and Sql write ("YYYY-MM-DD HH:MM:SS.SSS"). */
-const time = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v).replace(' ', 'T') + (String(v).endsWith('Z') ? '' : 'Z')));
 
 /** A raw `transfers` row (either database) as the ledger's type. */
 export function transferFromRow(r: Record<string, unknown>): TransferRow {
@@ -302,7 +300,7 @@ export function transferFromRow(r: Record<string, unknown>): TransferRow {
     inquiries: Number(r['inquiries']),
     noRecordAnswers: Number(r['no_record_answers']),
     needsOperator: r['needs_operator'] === true || r['needs_operator'] === 1,
-    createdAt: time(r['created_at']),
-    updatedAt: time(r['updated_at']),
+    createdAt: readTime(r['created_at']),
+    updatedAt: readTime(r['updated_at']),
   };
 }

@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { FirmbankError } from '../errors/firmbank-error.js';
 import type { DayTransfer, FoundBreak, ReconBreak, ReconRun, RunFigures } from '../domain/reconciliation.js';
 import type { TransferState } from '../domain/transfer-state.js';
-import { Sql } from './sql.js';
+import { Sql, readTime } from './sql.js';
 import { inTransaction } from './writes.js';
 
 /** Which institution's transfers: the ledger keys a transfer's 전문번호 by all three. */
@@ -95,7 +95,7 @@ export class ReconStore {
   async startRun(institution: string, date: string, file: string | null, now: Date): Promise<number> {
     return inTransaction(this.ds, async (m) => {
       const going = await this.sql.rows(m, `SELECT id, started_at FROM recon_runs WHERE institution = $1 AND business_date = $2 AND status = 'running'`, [institution, date]);
-      const live = going.find((r) => now.getTime() - toDate(r['started_at']).getTime() < RUN_LEASE_MS);
+      const live = going.find((r) => now.getTime() - readTime(r['started_at']).getTime() < RUN_LEASE_MS);
       if (live) throw new FirmbankError('FB_RECON_RUNNING', `run #${String(live['id'])} of ${institution} ${date} is still going; try again when it has finished`);
       const rows = await this.sql.rows(m, `INSERT INTO recon_runs (institution, business_date, file, status, started_at) VALUES ($1, $2, $3, 'running', $4) RETURNING id`, [institution, date, file, now]);
       return Number(rows[0]!['id']);
@@ -195,7 +195,6 @@ function clip(text: string | null, max: number): string | null {
   return text === null ? null : text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-const toDate = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v).replace(' ', 'T') + (String(v).endsWith('Z') ? '' : 'Z')));
 const text = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
 function breakFromRow(r: Record<string, unknown>): ReconBreak {
@@ -215,7 +214,7 @@ function breakFromRow(r: Record<string, unknown>): ReconBreak {
     lastRunId: Number(r['last_run_id']),
     resolvedBy: text(r['resolved_by']),
     resolution: text(r['resolution']),
-    resolvedAt: r['resolved_at'] === null || r['resolved_at'] === undefined ? null : toDate(r['resolved_at']),
+    resolvedAt: r['resolved_at'] === null || r['resolved_at'] === undefined ? null : readTime(r['resolved_at']),
   };
 }
 
@@ -227,7 +226,7 @@ function runFromRow(r: Record<string, unknown>): ReconRun {
     file: text(r['file']),
     status: String(r['status']) as ReconRun['status'],
     figures: r['figures'] === null || r['figures'] === undefined ? null : (JSON.parse(String(r['figures'])) as RunFigures),
-    startedAt: toDate(r['started_at']),
-    finishedAt: r['finished_at'] === null || r['finished_at'] === undefined ? null : toDate(r['finished_at']),
+    startedAt: readTime(r['started_at']),
+    finishedAt: r['finished_at'] === null || r['finished_at'] === undefined ? null : readTime(r['finished_at']),
   };
 }

@@ -17,7 +17,11 @@ export class Sql {
 
   async rows(runner: Runner, text: string, params: readonly unknown[]): Promise<Record<string, unknown>[]> {
     const values = params.map((v) => this.value(v));
-    if (this.postgres) return (await runner.query(text, values)) as Record<string, unknown>[];
+    if (this.postgres) {
+      const result = (await runner.query(text, values)) as unknown[];
+      // TypeORM answers an UPDATE or DELETE on PostgreSQL with [rows of its RETURNING, row count]
+      return (Array.isArray(result[0]) && typeof result[1] === 'number' ? result[0] : result) as Record<string, unknown>[];
+    }
     const ordered: unknown[] = [];
     const sqlite = text.replace(/\$(\d+)/g, (_, n: string) => {
       ordered.push(values[Number(n) - 1]);
@@ -34,4 +38,9 @@ export class Sql {
     if (typeof v === 'boolean') return v ? 1 : 0;
     return v;
   }
+}
+
+/** A time as either database returns it: pg a Date, SQLite the UTC text TypeORM and Sql write ("YYYY-MM-DD HH:MM:SS.SSS"). */
+export function readTime(v: unknown): Date {
+  return v instanceof Date ? v : new Date(String(v).replace(' ', 'T') + (String(v).endsWith('Z') ? '' : 'Z'));
 }
