@@ -4,6 +4,7 @@ import { apiKeyCreateCommand, apiKeyListCommand, apiKeyRevokeCommand, APIKEY_USA
 import { decodeCommand, encodeCommand } from './commands/codec-commands.js';
 import { codeCommand } from './commands/code-command.js';
 import { demoCommand } from './commands/demo.js';
+import { closeDayCommand, reconcileCommand, RECONCILE_USAGE } from './commands/reconcile-command.js';
 import { DEFAULT_SEQ_FILE, sendCommand } from './commands/send-command.js';
 import { simCommand } from './commands/sim-command.js';
 import { startCommand } from './commands/start-command.js';
@@ -27,7 +28,7 @@ const USAGE = `usage:
                [--timeout MS] [--seq-file FILE] [INPUT.json]
                                                           one request over a real session; prints the reply
 INPUT defaults to standard input. Exit status: 0 ok, 2 bad input (one line on stderr), 3 request not
-answered (not sent, or outcome unknown: see the printed advice), 1 internal error.`;
+answered (not sent, or outcome unknown: see the printed advice) or breaks found by reconcile, 1 internal error.`;
 
 type Output = string | Buffer | { output: string; exitCode: number };
 
@@ -101,6 +102,22 @@ async function run(argv: string[]): Promise<Output> {
         return (await apiKeyRevokeCommand(more[0])) + '\n';
       }
       throw new UsageError(`apikey: unknown subcommand ${sub ?? '(none)'} (create, list, revoke)`);
+    }
+    case 'reconcile': {
+      const { values, positionals } = flags({ date: { type: 'string' }, institution: { type: 'string' }, file: { type: 'string' }, 'file-spec': { type: 'string' }, json: { type: 'boolean', default: false } });
+      if (positionals.length > 0) throw new UsageError(`reconcile: unexpected argument ${positionals[0]}`);
+      return reconcileCommand({
+        date: values.date as string | undefined,
+        ...(values.institution !== undefined ? { institution: values.institution as string } : {}),
+        ...(values.file !== undefined ? { file: values.file as string } : {}),
+        ...(values['file-spec'] !== undefined ? { fileSpec: values['file-spec'] as string } : {}),
+        json: values.json === true,
+      });
+    }
+    case 'close-day': {
+      const { values, positionals } = flags({ date: { type: 'string' }, json: { type: 'boolean', default: false } });
+      if (positionals.length > 0) throw new UsageError(`close-day: unexpected argument ${positionals[0]}`);
+      return (await closeDayCommand(values.date as string | undefined, values.json === true)) + '\n';
     }
     case 'sim': {
       const { values, positionals } = flags({

@@ -25,6 +25,13 @@ export interface InstitutionConfig extends InstitutionSettings {
   readonly ratePerSecond: number;
   /** Start the bank simulator in-process and talk to it (the embedded default). */
   readonly simulator: boolean;
+  /**
+   * The spec of the institution's daily result file (specs/files/*.yaml), read by the nightly
+   * reconciliation from `<dataDir>/bank-files/<id>/<YYYYMMDD>.dat`; absent: no file is matched.
+   */
+  readonly bankFileSpec?: string;
+  /** When the nightly batch runs for this institution, `HH:MM` in Korean time (after its cut-off). */
+  readonly reconcileAt?: string;
 }
 
 export interface GatewayConfig {
@@ -46,6 +53,8 @@ export interface GatewayConfig {
    * receiving bank (a rule without banks takes any), else the first institution.
    */
   readonly routing?: readonly RouteRule[];
+  /** When the nightly batch closes every service's previous day, `HH:MM` Korean time (default 00:30). */
+  readonly dayCloseAt?: string;
   /** Where the start-up settings came from (set by {@link loadConfig}; absent in hand-made configs). */
   readonly settingNames?: SettingNames;
 }
@@ -68,11 +77,12 @@ export interface SettingNames {
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** The keys a configuration file may hold; anything else is a typo we refuse rather than ignore. */
-const FILE_KEYS = ['api', 'databaseUrl', 'redisUrl', 'startRedis', 'queuePrefix', 'dataDir', 'maxWaitMs', 'sweepMs', 'institutions', 'routing'] as const satisfies readonly (keyof GatewayConfig)[];
+const FILE_KEYS = ['api', 'databaseUrl', 'redisUrl', 'startRedis', 'queuePrefix', 'dataDir', 'maxWaitMs', 'sweepMs', 'institutions', 'routing', 'dayCloseAt'] as const satisfies readonly (keyof GatewayConfig)[];
 const API_KEYS = ['host', 'port'] as const satisfies readonly (keyof GatewayConfig['api'])[];
 const INSTITUTION_KEYS = [
   'id', 'profile', 'host', 'port', 'companyId', 'bankCode', 'systemId', 'withdrawAccount', 'accountPasswordEnv',
   'connections', 'ratePerSecond', 'requestTimeoutMs', 'inquiryDelayMs', 'inquiryMaxAttempts', 'enforceHours', 'simulator',
+  'bankFileSpec', 'reconcileAt',
 ] as const satisfies readonly (keyof InstitutionConfig)[];
 
 /** Where the gateway keeps its files when nothing else is said: `.data/` in the project folder. */
@@ -133,6 +143,9 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       simulator,
       ...(raw['systemId'] !== undefined ? { systemId: str(raw['systemId'], '', at('systemId')) } : {}),
       ...(raw['accountPasswordEnv'] !== undefined ? { accountPasswordEnv: str(raw['accountPasswordEnv'], '', at('accountPasswordEnv')) } : {}),
+      // The simulator writes its day in the KB cash-result layout unless told otherwise.
+      ...(raw['bankFileSpec'] !== undefined || simulator ? { bankFileSpec: resolve(str(raw['bankFileSpec'], 'specs/files/kb-cash.yaml', at('bankFileSpec'))) } : {}),
+      reconcileAt: clockTime(raw['reconcileAt'], '23:50', at('reconcileAt')),
     };
     const badBank = bankCodeProblem(out.bankCode);
     if (badBank) throw new ConfigError(at('bankCode'), `"${out.bankCode}": ${badBank}`);
@@ -155,6 +168,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     sweepMs: int(file['sweepMs'], 30_000, 'sweepMs', 100, 3_600_000),
     institutions,
     routing,
+    dayCloseAt: clockTime(file['dayCloseAt'], '00:30', 'dayCloseAt'),
     settingNames: { databaseUrl: db.setting, redisUrl: redis.setting, port: port.setting, host: host.setting, dataDir: dir.setting },
   };
 }
@@ -253,6 +267,13 @@ function str(v: unknown, fallback: string, setting: string): string {
   if (v === undefined) return fallback;
   if (typeof v !== 'string' || v === '') throw new ConfigError(setting, `must be a non-empty string, not ${JSON.stringify(v)}`);
   return v;
+}
+
+function clockTime(v: unknown, fallback: string, setting: string): string {
+  const text = str(v, fallback, setting);
+  const m = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(text);
+  if (!m) throw new ConfigError(setting, `"${text}": expected a time of day HH:MM (Korean time), e.g. 23:50`);
+  return text;
 }
 
 function int(v: unknown, fallback: number, setting: string, min: number, max: number): number {

@@ -26,6 +26,14 @@ export class ParentAccountFlow {
     return this.ask('totals');
   }
 
+  /** Today's totals as canonical figures (whole won and counts as text), or null when the bank gave none. */
+  async dayTotals(): Promise<Record<string, string | null> | null> {
+    const answer = (await this.ask('totals')) as { status: string } & Record<string, unknown>;
+    if (answer.status !== 'answered') return null;
+    const { status: _status, responseCode: _code, account: _account, ...figures } = answer;
+    return Object.fromEntries(Object.entries(figures).map(([k, v]) => [k, v === null || v === undefined ? null : String(v)]));
+  }
+
   private async ask(operation: 'balance' | 'totals'): Promise<unknown> {
     const account = this.institution.withdrawAccount;
     const o = await this.link.request(this.profile.message(operation), this.profile.toWire(operation, 'request', { account }), { timeoutMs: 15_000 });

@@ -9,7 +9,10 @@ import { TelegramCodec } from '../codec/telegram-codec.js';
 import { ConfigError } from '../config/config-error.js';
 import type { GatewayConfig, InstitutionConfig } from '../config/config.js';
 import type { Transfer } from '../domain/transfer.js';
+import { reconcileNight, closeDay } from '../batch/night.js';
+import type { LiveInstitution } from '../batch/day-prep.js';
 import { NoticeFlow } from '../flows/notice-flow.js';
+import { NoticeGapFlow } from '../flows/notice-gap-flow.js';
 import { ParentAccountFlow } from '../flows/parent-account-flow.js';
 import { Router } from '../flows/router.js';
 import { TransferFlow } from '../flows/transfer-flow.js';
@@ -25,6 +28,7 @@ import { systemClock, type Clock } from '../link/clock.js';
 import { LinkPool } from '../link/link-pool.js';
 import { jsonLogger, type Logger } from '../log/logger.js';
 import { ensureRedis, type RedisHandle } from '../queue/redis.js';
+import { BatchQueue, koreanDate } from '../queue/batch-queue.js';
 import { redisConnection, TransferQueue } from '../queue/transfer-queue.js';
 import { BankSimulator } from '../sim/bank-simulator.js';
 
@@ -37,6 +41,7 @@ interface Wired {
   readonly queue: TransferQueue;
   readonly transfers: TransferFlow;
   readonly notices: NoticeFlow;
+  readonly gaps: NoticeGapFlow;
   readonly verifications: VerificationFlow;
   readonly parentAccount: ParentAccountFlow;
   readonly simulator?: BankSimulator;
@@ -66,6 +71,7 @@ export class Gateway {
   private sweepTimer: NodeJS.Timeout | null = null;
   private sweeps = 0;
   private router!: Router;
+  private batch: BatchQueue | null = null;
   /** In-process simulators, as soon as they listen (a failed start closes them too). */
   private readonly simulators: BankSimulator[] = [];
   api: FastifyInstance | null = null;
@@ -163,9 +169,17 @@ export class Gateway {
       queue.start({ send: (id) => transfers.send(id), inquire: (id) => transfers.inquire(id) }, options.concurrency ?? 200, inst.ratePerSecond);
       const verifications = new VerificationFlow(inst, profile, pool, codes);
       const parentAccount = new ParentAccountFlow(inst, profile, pool, codes);
-      institutions.set(inst.id, { config: inst, profile, codec, pool, queue, transfers, notices, verifications, parentAccount, ...(simulator ? { simulator } : {}) });
+      const gaps = new NoticeGapFlow(inst, profile, codec, pool, notices);
+      institutions.set(inst.id, { config: inst, profile, codec, pool, queue, transfers, notices, gaps, verifications, parentAccount, ...(simulator ? { simulator } : {}) });
     }
     this.router = new Router([...institutions.keys()], config.routing ?? []);
+
+    // The nightly batch: one schedule per institution after its cut-off, one to close the services' day.
+    const batch = new BatchQueue(redisConnection(this.redis.url), config.queuePrefix);
+    this.batch = batch;
+    for (const inst of institutions.values()) await batch.scheduleReconcile(inst.config.id, inst.config.reconcileAt ?? '23:50');
+    await batch.scheduleClose(config.dayCloseAt ?? '00:30');
+    batch.start({ reconcile: (id, date) => this.reconcileNight(id, date), close: (date) => closeDay(ds, date) });
 
     await this.sweep();
     this.sweepTimer = setInterval(() => void this.sweep().catch((e: unknown) => log.error('gateway.sweep-failed', { error: String(e) })), config.sweepMs);
@@ -187,6 +201,7 @@ export class Gateway {
   async stop(): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     await this.api?.close();
+    await this.batch?.close();
     for (const w of this.institutions.values()) await w.queue.close();
     for (const w of this.institutions.values()) await w.pool.close();
     for (const sim of this.simulators) await sim.close();
@@ -205,6 +220,40 @@ export class Gateway {
       if (n > 0 && this.sweeps === 1) this.log.info('gateway.recovered', { institution: w.config.id, transfers: n });
       await w.notices.reverseLate();
     }
+  }
+
+  /**
+   * One institution's night (the nightly job calls it; so can a test or an operator's tool): inquiries,
+   * gap requests and totals over the live link, the bank's day file, the match, its breaks kept.
+   */
+  reconcileNight(institution: string, date: string) {
+    const w = this.institutions.get(institution);
+    if (!w) throw new ConfigError('institution', `no institution "${institution}" is configured`);
+    const sim = w.simulator;
+    return reconcileNight(
+      {
+        ds: this.ds,
+        live: this.live(w),
+        institution: w.config,
+        profile: w.profile,
+        dataDir: this.config.dataDir,
+        logger: this.log,
+        ...(sim ? { writeBankDay: (path: string, day: string) => sim.writeDayFile(path, w.config.bankFileSpec!, day) } : {}),
+      },
+      date,
+      koreanDate(Date.now()),
+    );
+  }
+
+  /** What the nightly run asks of an institution's link and flows. */
+  private live(w: Wired): LiveInstitution {
+    return {
+      scope: { institution: w.config.id, bankCode: w.config.bankCode, companyId: w.config.companyId },
+      noticeMessage: (kind) => (w.profile.supports(kind) ? w.profile.message(kind) : undefined),
+      inquire: (id) => w.transfers.inquire(id),
+      recoverGap: (kind, date, n) => w.gaps.recover(kind, date, n),
+      totals: () => w.parentAccount.dayTotals(),
+    };
   }
 
   /** The institution a caller named, or the first configured; an unknown one is the caller's mistake. */

@@ -11,6 +11,8 @@ import { TelegramSocket } from '../link/telegram-socket.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import type { SessionSpec } from '../spec/types.js';
 import { FaultPlan, type FaultKind, type TakenFault } from './fault-plan.js';
+import { loadBankFileSpec } from '../bankfile/load-bank-file-spec.js';
+import { writeSimDayFile } from './day-file.js';
 import { DEFAULT_SIM_ACCOUNTS, SimLedger, type SimTransfer } from './sim-ledger.js';
 
 /** Response codes the simulated bank answers with (defaults: 국민은행 004's codes from the shipped table). */
@@ -94,6 +96,8 @@ export class BankSimulator {
   private readonly fee: Decimal;
   /** Notices sent, by notice number, for gap requests; and the ones still waiting for a reply. */
   private readonly noticesSent = new Map<string, Map<number, Fields>>();
+  /** How many of the next notices are lost on the way (see {@link loseNotices}). */
+  private noticesToLose = 0;
   private readonly awaitingReply = new Map<string, () => void>();
   private noticeNo = new Map<string, number>();
   /** Requests answered, by message name. */
@@ -187,6 +191,20 @@ export class BankSimulator {
   }
 
   /**
+   * Writes the day's transfers as the institution's result file (what a bank sends its company each
+   * night), through the file spec at `specFile`.
+   */
+  async writeDayFile(path: string, specFile: string, date: string): Promise<void> {
+    const day = [...this.ledger.transfers.values()].filter((t) => t.date === date);
+    await writeSimDayFile(path, loadBankFileSpec(specFile), { date }, day);
+  }
+
+  /** Loses the next `count` notices on the way: numbered and kept for gap requests, never sent. */
+  loseNotices(count: number): void {
+    this.noticesToLose = count;
+  }
+
+  /**
    * Reverses a transfer this bank answered "success" and pushes the failure notice for it, as an
    * other-bank transfer that bounced after the fact. Resolves once the client replied.
    */
@@ -231,6 +249,11 @@ export class BankSimulator {
     const sent = this.noticesSent.get(operation) ?? new Map<number, Fields>();
     sent.set(no, decoded.fields);
     this.noticesSent.set(operation, sent);
+    if (this.noticesToLose > 0) {
+      // Lost on the way: numbered and remembered (a gap request gets it), never delivered.
+      this.noticesToLose--;
+      return Promise.resolve();
+    }
     const replyKey = `${this.codec.message(message).response}|${date}|${no}`;
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {

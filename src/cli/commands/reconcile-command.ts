@@ -1,0 +1,91 @@
+import type { DataSource } from 'typeorm';
+import { closeDay } from '../../batch/night.js';
+import { dayFileIfPresent, reconcileDay } from '../../batch/reconcile-day.js';
+import { summaryTable } from '../../batch/run-report.js';
+import { loadConfig, type InstitutionConfig } from '../../config/config.js';
+import { loadInstitution } from '../../institution/load-profile.js';
+import { openDatabase } from '../../ledger/data-source.js';
+import { UsageError } from '../usage-error.js';
+
+export const RECONCILE_USAGE = `firmbank reconcile --date YYYY-MM-DD [--institution ID] [--file FILE [--file-spec SPEC]] [--json]
+                                                          the day against the bank's result file (default: the
+                                                          day's file in <dataDir>/bank-files/<id>/); exit 0 clean,
+                                                          3 breaks found, 2 bad input
+  firmbank close-day --date YYYY-MM-DD [--json]           freezes every service's day (a closed day never changes)`;
+
+export interface ReconcileArgs {
+  readonly date: string | undefined;
+  readonly institution?: string;
+  readonly file?: string;
+  readonly fileSpec?: string;
+  readonly json: boolean;
+}
+
+/** A calendar date YYYY-MM-DD, or a UsageError naming the flag. */
+function dateFlag(date: string | undefined): string {
+  if (date === undefined) throw new UsageError('--date YYYY-MM-DD is required');
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || !new Date(`${date}T00:00:00Z`).toISOString().startsWith(date)) throw new UsageError(`--date ${date}: expected a calendar date YYYY-MM-DD`);
+  return date;
+}
+
+async function withDatabase<T>(fn: (ds: DataSource) => Promise<T>): Promise<T> {
+  const ds = await openDatabase({ url: loadConfig().databaseUrl });
+  try {
+    return await fn(ds);
+  } finally {
+    await ds.destroy();
+  }
+}
+
+/**
+ * `firmbank reconcile`: one business day of one institution (or each configured one) against the bank's
+ * result file, reading the ledger and the day totals and notices the gateway kept. Progress goes to
+ * stderr; stdout is the summary (or JSON with every break). Inquiries and gap requests need the live link,
+ * so they are the nightly job's (inside the gateway); this command changes nothing in the ledger.
+ */
+export async function reconcileCommand(a: ReconcileArgs): Promise<{ output: string; exitCode: number }> {
+  const date = dateFlag(a.date);
+  if (a.fileSpec !== undefined && a.file === undefined) throw new UsageError('--file-spec needs --file');
+  const config = loadConfig();
+  const chosen: InstitutionConfig[] = a.institution === undefined ? [...config.institutions] : config.institutions.filter((i) => i.id === a.institution);
+  if (chosen.length === 0) throw new UsageError(`--institution ${a.institution}: not configured (configured: ${config.institutions.map((i) => i.id).join(', ')})`);
+  if (a.file !== undefined && chosen.length > 1) throw new UsageError('--file belongs to one institution: name it with --institution');
+  const progress = (what: string) => process.stderr.write(`firmbank: ${what}\n`);
+
+  const results = await withDatabase(async (ds) => {
+    const out = [];
+    for (const inst of chosen) {
+      const { profile } = loadInstitution(inst.profile);
+      let file: { path: string; spec: string } | undefined;
+      if (a.file !== undefined) {
+        const spec = a.fileSpec ?? inst.bankFileSpec;
+        if (!spec) throw new UsageError(`--file ${a.file}: institution ${inst.id} names no bankFileSpec; give --file-spec SPEC`);
+        file = { path: a.file, spec };
+      } else {
+        file = dayFileIfPresent(config.dataDir, inst, date);
+        if (!file) progress(`${inst.id}: no bank file for ${date}; only the ledger's own checks run`);
+      }
+      out.push(await reconcileDay({ ds, institution: inst, profile, date, dataDir: config.dataDir, progress: (w) => progress(`${inst.id}: ${w}`), ...(file ? { file } : {}) }));
+    }
+    return out;
+  });
+  const breaks = results.reduce((n, r) => n + r.breaks.length, 0);
+  const exitCode = breaks > 0 ? 3 : 0;
+  if (a.json) return { output: JSON.stringify({ runs: results.map((r) => ({ run: r.run, reports: r.reports, breaks: r.breaks })) }, null, 2), exitCode };
+  const text = results.map((r) => [summaryTable(r.run), ...r.breaks.map((b) => `  ${b.category.padEnd(20)} ${b.subject.padEnd(24)} ${b.detail}`), `  report: ${r.reports.html}`].join('\n'));
+  return { output: text.join('\n\n'), exitCode };
+}
+
+/** `firmbank close-day --date D`: every service's day frozen; a day closed before is shown as it was closed. */
+export async function closeDayCommand(dateText: string | undefined, json: boolean): Promise<string> {
+  const date = dateFlag(dateText);
+  const closes = await withDatabase((ds) => closeDay(ds, date));
+  if (json) return JSON.stringify({ date, closes }, null, 2);
+  if (closes.length === 0) return `no service sent anything on ${date}`;
+  const rows = [
+    ['SERVICE', 'SUCCEEDED', 'AMOUNT', 'FEES', 'FAILED', 'REVERSED', 'REV_AMOUNT', 'UNKNOWN', 'NET', 'ADJUSTMENTS'],
+    ...closes.map((c) => [c.service, String(c.succeededCount), c.succeededAmount, c.fees, String(c.failedCount), String(c.reversedCount), c.reversedAmount, String(c.unknownCount), c.net, c.adjustments]),
+  ];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+}
