@@ -2,6 +2,7 @@ import { benchCodec, codecTable } from './codec.js';
 import { benchGateway, gatewayTable } from './gateway.js';
 import { compare } from './compare.js';
 import { benchLink, linkTable } from './link.js';
+import { benchRecon, reconTable } from './recon.js';
 
 /** `npm run bench`: every benchmark, printed as the Markdown tables the README quotes. `npm run bench -- codec` runs one. */
 async function main(): Promise<void> {
@@ -15,7 +16,11 @@ async function main(): Promise<void> {
   console.log(`firmbank benchmarks — node ${process.version}, ${new Date().toISOString()}\n`);
   if (!only || only === 'codec') console.log(codecTable(benchCodec()) + '\n');
   if (!only || only === 'link') console.log(linkTable(await benchLink()) + '\n');
-  if (!only || only === 'gateway') console.log(gatewayTable([await benchGateway('sqlite'), await benchGateway('postgres'), await benchGateway('postgres-socket')]));
+  if (!only || only === 'gateway') console.log(gatewayTable([await benchGateway('sqlite'), await benchGateway('postgres'), await benchGateway('postgres-socket')]) + '\n');
+  if (!only || only === 'recon') {
+    const n = process.argv[3] ? Number(process.argv[3]) : undefined;
+    console.log(reconTable([await benchRecon('postgres', n), await benchRecon('sqlite', n)]));
+  }
 }
 
 await main();

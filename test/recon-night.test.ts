@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
+import { Queue } from 'bullmq';
 import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCOPES } from '../src/api/scopes.js';
@@ -28,6 +29,7 @@ describe('the nightly reconciliation against the simulator', () => {
   let key: string;
   let dataDir: string;
   let dbUrl: string;
+  let prefix: string;
   let n = 0;
   const today = kst(new Date()).date;
 
@@ -46,6 +48,7 @@ describe('the nightly reconciliation against the simulator', () => {
     // Inquiries far off: the unknown transfer is still unknown when the night comes, and the night asks.
     const config = testConfig(dbUrl, { bankFileSpec: join(ROOT, 'specs/files/kb-cash.yaml'), inquiryDelayMs: 600_000 });
     dataDir = config.dataDir;
+    prefix = config.queuePrefix;
     gw = await startGateway(config);
     sim = gw.institutions.get('hecto')!.simulator!;
     base = `http://127.0.0.1:${gw.apiPort}`;
@@ -105,6 +108,26 @@ describe('the nightly reconciliation against the simulator', () => {
     expect(result.breaks.map((x) => `${x.category} ${x.subject}`)).toContain('notice-gap notice:depositNotice.request:5');
   }, 60_000);
 
+  it('schedules each institution after its cut-off and the day close after midnight, in Korean time; the worker runs what comes due', async () => {
+    const queue = new Queue('nightly', { connection: { host: '127.0.0.1', port: 6379 }, prefix });
+    try {
+      const schedulers = await queue.getJobSchedulers();
+      expect(schedulers.map((x) => [x.key, x.pattern, x.tz]).sort()).toEqual([
+        ['nightly-close', '0 30 0 * * *', 'Asia/Seoul'],
+        ['nightly-hecto', '0 50 23 * * *', 'Asia/Seoul'],
+      ]);
+      const store = new ReconStore(gw.ledger.ds);
+      const before = await store.breaks({ businessDate: today });
+      await queue.add('reconcile', { task: 'reconcile', institution: 'hecto' });
+      const runs = async () => Number((await gw.ledger.ds.query(`SELECT COUNT(*) AS n FROM recon_runs WHERE business_date = '${today}' AND status <> 'running'`))[0].n);
+      const seen = await runs();
+      await eventually(async () => (await runs()) > seen, 10_000);
+      expect((await store.breaks({ businessDate: today })).map((x) => x.id)).toEqual(before.map((x) => x.id));
+    } finally {
+      await queue.close();
+    }
+  }, 30_000);
+
   it('firmbank reconcile reads the same day from the database and the bank file; a damaged file is bad input', async () => {
     process.env['DATABASE_URL'] = dbUrl;
     process.env['FIRMBANK_DATA_DIR'] = dataDir;
@@ -112,13 +135,14 @@ describe('the nightly reconciliation against the simulator', () => {
     const out = await reconcileCommand({ date: today, institution: 'hecto', json: true });
     expect(out.exitCode).toBe(3);
     const json = JSON.parse(out.output) as { runs: { run: { status: string }; breaks: { category: string }[] }[] };
-    expect(json.runs[0]!.breaks.map((x) => x.category).sort()).toEqual(['late-reversal', 'notice-gap']);
+    // notice #5 came on the scheduled night's second asking: only the late reversal is left
+    expect(json.runs[0]!.breaks.map((x) => x.category)).toEqual(['late-reversal']);
 
     const file = dayFilePath(dataDir, 'hecto', today);
     truncateSync(file, statSync(file).size - 30);
     await expect(reconcileCommand({ date: today, institution: 'hecto', json: false })).rejects.toMatchObject({ code: 'FB_FILE_INVALID' });
     const store = new ReconStore(gw.ledger.ds);
-    expect((await store.breaks({ businessDate: today, status: 'open' })).map((x) => x.category).sort()).toEqual(['late-reversal', 'notice-gap']);
+    expect((await store.breaks({ businessDate: today, status: 'open' })).map((x) => x.category)).toEqual(['late-reversal']);
     await expect(reconcileCommand({ date: '2026-02-30', json: false })).rejects.toThrow(/--date 2026-02-30: expected a calendar date/);
   }, 60_000);
 });

@@ -54,20 +54,18 @@ export class DayMatcher {
   /** One of our transfers sent on the day (any state). */
   matchOurs(t: DayTransfer): void {
     this.ledgerTransfers++;
-    const subject = `seq:${t.sendDate}:${t.seqNo}`;
-    const ours = describe(t.state, t.amount, t.fee);
-    if (t.state === 'reversed') this.add('late-reversal', subject, t, ours, null, 'a failure notice undid a transfer the bank had answered succeeded: the service was told succeeded first');
+    if (t.state === 'reversed') this.add('late-reversal', subjectOf(t), t, ours(t), null, 'a failure notice undid a transfer the bank had answered succeeded: the service was told succeeded first');
     const slot = this.haveBankDay ? this.slots.take(Number(t.seqNo)) : undefined;
     if (!slot) {
       if (t.state === 'unknown' || t.state === 'sending') {
-        this.add('unresolved-unknown', subject, t, ours, null, this.haveBankDay ? `still ${t.state} after the day's inquiries, and the bank's file does not list it` : `still ${t.state} after the day's inquiries`);
+        this.add('unresolved-unknown', subjectOf(t), t, ours(t), null, this.haveBankDay ? `still ${t.state} after the day's inquiries, and the bank's file does not list it` : `still ${t.state} after the day's inquiries`);
       } else if (t.state === 'succeeded' && this.haveBankDay) {
-        this.add('ours-only', subject, t, ours, null, 'we say succeeded; the bank lists no such 전문번호 for the day');
+        this.add('ours-only', subjectOf(t), t, ours(t), null, 'we say succeeded; the bank lists no such 전문번호 for the day');
       }
       return;
     }
     this.matched++;
-    this.compare(t, slot, subject, ours);
+    this.compare(t, slot);
   }
 
   /** What no transfer of ours matched, and what the bank listed twice. Call once, after both streams. */
@@ -86,25 +84,34 @@ export class DayMatcher {
     this.found.push({ category, subject, transferId: t?.id ?? null, service: t?.service ?? null, ours, bank, detail });
   }
 
-  private compare(t: DayTransfer, s: Slot, subject: string, ours: string): void {
-    const bank = describe(s.said, s.amount, s.fee);
+  /** A matched pair; the common case (they agree) builds no string. */
+  private compare(t: DayTransfer, s: Slot): void {
+    const open = t.state === 'unknown' || t.state === 'sending';
+    const weSay = t.state === 'succeeded' ? 'succeeded' : 'failed'; // reversed = failed in the end, as the bank counts it once its notice is out
+    const agree = !open && s.said !== 'unknown' && t.state !== 'requested' && weSay === s.said;
+    if (agree && t.amount === s.amount && (t.fee === null || s.fee === null || t.fee === s.fee)) return;
+    const subject = subjectOf(t);
+    const theirs = describe(s.said, s.amount, s.fee);
+    const mine = ours(t);
     const at = `record ${s.recordNo}`;
-    if (t.state === 'unknown' || t.state === 'sending') {
+    const add = (category: FoundBreak['category'], detail: string) => this.add(category, subject, t, mine, theirs, detail);
+    if (open) {
       // The file's word is evidence for an operator, not a settlement: inquiries settle transfers.
-      this.add('unresolved-unknown', subject, t, ours, bank, `still ${t.state} after the day's inquiries; the bank's file (${at}) says ${s.said}`);
+      add('unresolved-unknown', `still ${t.state} after the day's inquiries; the bank's file (${at}) says ${s.said}`);
     } else if (s.said === 'unknown') {
-      this.add('outcome-mismatch', subject, t, ours, bank, `the bank's file (${at}) gives no result for it`);
+      add('outcome-mismatch', `the bank's file (${at}) gives no result for it`);
     } else if (t.state === 'requested') {
-      this.add('outcome-mismatch', subject, t, ours, bank, `the bank lists it (${at}, ${s.said}) but we hold it as not sent`);
-    } else {
-      // reversed = failed in the end, as the bank counts it once its failure notice is out
-      const weSay = t.state === 'succeeded' ? 'succeeded' : 'failed';
-      if (weSay !== s.said) this.add('outcome-mismatch', subject, t, ours, bank, `we say ${t.state}, the bank's file (${at}) says ${s.said}`);
+      add('outcome-mismatch', `the bank lists it (${at}, ${s.said}) but we hold it as not sent`);
+    } else if (weSay !== s.said) {
+      add('outcome-mismatch', `we say ${t.state}, the bank's file (${at}) says ${s.said}`);
     }
-    if (t.amount !== s.amount) this.add('amount-mismatch', subject, t, ours, bank, `we sent ${t.amount} won, the bank's file (${at}) says ${s.amount}`);
-    if (t.fee !== null && s.fee !== null && t.fee !== s.fee) this.add('fee-mismatch', subject, t, ours, bank, `fee ${t.fee} won by our books, ${s.fee} by the bank's file (${at})`);
+    if (t.amount !== s.amount) add('amount-mismatch', `we sent ${t.amount} won, the bank's file (${at}) says ${s.amount}`);
+    if (t.fee !== null && s.fee !== null && t.fee !== s.fee) add('fee-mismatch', `fee ${t.fee} won by our books, ${s.fee} by the bank's file (${at})`);
   }
 }
+
+const subjectOf = (t: DayTransfer) => `seq:${t.sendDate}:${t.seqNo}`;
+const ours = (t: DayTransfer) => describe(t.state, t.amount, t.fee);
 
 /** "succeeded 12000 won (fee 500)": what one side says, masked by construction (no account, no name). */
 export function describe(state: string, amount: number, fee: number | null): string {

@@ -54,8 +54,8 @@ export class Reconciler {
         for (const t of page) {
           matcher.matchOurs(t);
           totals.add(t);
+          if (matcher.ledgerTransfers % 100_000 === 0) say(`matched ${matcher.ledgerTransfers} transfers of ours`);
         }
-        say(`matched ${matcher.ledgerTransfers} transfers of ours`);
       }
       const found = matcher.finish();
       found.push(...(await this.foreignLines(matcher, scope)));

@@ -33,7 +33,7 @@ export class ReconStore {
   }
 
   /** The transfers sent on `date` (every state), page by page in 전문번호 order, through ix_transfers_seq. */
-  async *dayTransfers(scope: SendScope, date: string, pageSize = 10_000): AsyncGenerator<DayTransfer[]> {
+  async *dayTransfers(scope: SendScope, date: string, pageSize = 2_000): AsyncGenerator<DayTransfer[]> {
     let after = '';
     for (;;) {
       const rows = await this.sql.rows(
