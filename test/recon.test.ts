@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Reconciler, type ReconcileInput } from '../src/batch/reconciler.js';
@@ -8,6 +9,7 @@ import { ReconStore } from '../src/ledger/recon-store.js';
 import { Sql } from '../src/ledger/sql.js';
 import { freshDatabase } from './helpers/gateway.js';
 import { insertDayRows, setState } from './helpers/day-rows.js';
+import { honestDay, injectBreaks, injectionArb, transferArb } from './helpers/recon-day.js';
 
 const SCOPE = { institution: 'hecto', bankCode: '004', companyId: 'FIRMBANK01' };
 const DAY = '2026-12-01';
@@ -163,6 +165,30 @@ describe.each(['sqlite', 'postgres'] as const)('reconciliation on %s', (kind) =>
     const r = await recon.run(input(undefined, { businessDate: DAY }));
     expect(new Set(r.breaks.map((b) => b.category))).toEqual(new Set(['late-reversal', 'unresolved-unknown', 'notice-gap', 'totals-mismatch']));
   });
+
+  it('a random day with random breaks in the file and lost notices: exactly those breaks are kept, and a re-run keeps the same', async () => {
+    let day = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(transferArb, { maxLength: 25 }), fc.array(injectionArb, { maxLength: 8 }), fc.uniqueArray(fc.integer({ min: 1, max: 12 }), { maxLength: 12 }), async (specs, injections, received) => {
+        // a day of its own per run: 2030-01-01 onwards
+        const date = new Date(Date.UTC(2030, 0, 1 + day++)).toISOString().slice(0, 10);
+        const d = injectBreaks(honestDay(date, specs), injections);
+        await insertDayRows(ds, d.ours);
+        for (const n of received) await notice(ds, 'depositNotice.request', date, n);
+        const gaps = Array.from({ length: Math.max(0, ...received) }, (_, k) => k + 1).filter((k) => k < Math.max(...received) && !received.includes(k));
+        const expected = new Set([...d.expected, ...gaps.map((k) => `notice-gap notice:depositNotice.request:${k}`)]);
+
+        const first = await recon.run(input(d.bank, { businessDate: date }));
+        const keptNow = async () => new Set((await store.breaks({ businessDate: date })).map((b) => `${b.category} ${b.subject}`));
+        expect(await keptNow()).toEqual(expected);
+        expect(first.run.status).toBe(expected.size === 0 ? 'clean' : 'breaks');
+        const again = await recon.run(input(d.bank, { businessDate: date }));
+        expect(again.kept.added).toBe(0);
+        expect(await keptNow()).toEqual(expected);
+      }),
+      { numRuns: kind === 'sqlite' ? 25 : 10 },
+    );
+  }, 120_000);
 
   it("closes a service's day once; a later change is carried into the next close, never edited", async () => {
     const closes = new DayCloseStore(ds);
