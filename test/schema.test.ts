@@ -88,11 +88,24 @@ describe.each(['sqlite', 'postgres'] as const)('entities and migrations agree (%
     expect([...(inDb?.columnNames ?? [])].sort()).toEqual(['created_at', 'id']);
   });
 
-  it('migration 0004 goes down and up again', async () => {
-    await ds.undoLastMigration({ transaction: 'each' });
-    expect((await tableOf(ds, 'transfers')).indices.map((i) => i.name)).not.toContain('ix_transfers_created_id');
+  it('migrations 0005 and 0004 go down and up again', async () => {
+    const indexes = async () => (await tableOf(ds, 'transfers')).indices.map((i) => i.name);
+    const hasTable = async (name: string) => {
+      const q = ds.createQueryRunner();
+      try {
+        return await q.hasTable(name);
+      } finally {
+        await q.release();
+      }
+    };
+    await ds.undoLastMigration({ transaction: 'each' }); // 0005: the nightly batch's tables
+    expect(await hasTable('recon_breaks')).toBe(false);
+    expect(await indexes()).not.toContain('ix_transfers_service_day');
+    await ds.undoLastMigration({ transaction: 'each' }); // 0004
+    expect(await indexes()).not.toContain('ix_transfers_created_id');
     await ds.runMigrations({ transaction: 'each' });
-    expect((await tableOf(ds, 'transfers')).indices.map((i) => i.name)).toContain('ix_transfers_created_id');
+    expect(await indexes()).toEqual(expect.arrayContaining(['ix_transfers_created_id', 'ix_transfers_service_day']));
+    expect(await hasTable('recon_breaks')).toBe(true);
   });
 });
 

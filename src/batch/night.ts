@@ -27,17 +27,21 @@ export interface NightOfInstitution {
  */
 export async function reconcileNight(n: NightOfInstitution, date: string, today: string): Promise<{ prep: DayPrepReport; result: Awaited<ReturnType<typeof reconcileDay>> }> {
   const prep = await prepareDay(n.live, new ReconStore(n.ds), date, today);
-  if (n.writeBankDay && n.institution.bankFileSpec) {
-    const path = dayFilePath(n.dataDir, n.institution.id, date);
-    makePrivateDir(dirname(path));
-    await n.writeBankDay(path, date);
-  }
+  await handOverBankDay(n, date);
   const file = dayFileIfPresent(n.dataDir, n.institution, date);
   if (!file) n.logger.warn('recon.no-bank-file', { institution: n.institution.id, date, expected: dayFilePath(n.dataDir, n.institution.id, date) });
   const result = await reconcileDay({ ds: n.ds, institution: n.institution, profile: n.profile, date, dataDir: n.dataDir, ...(file ? { file } : {}) });
   const { run } = result;
   n.logger[run.status === 'clean' ? 'info' : 'warn']('recon.finished', { institution: n.institution.id, date, run: run.id, status: run.status, ...prep, breaks: result.breaks.length });
   return { prep, result };
+}
+
+/** Has the bank's day written where the night reads it, when this side writes it (the simulator). */
+export async function handOverBankDay(n: Pick<NightOfInstitution, 'writeBankDay' | 'institution' | 'dataDir'>, date: string): Promise<void> {
+  if (!n.writeBankDay || !n.institution.bankFileSpec) return;
+  const path = dayFilePath(n.dataDir, n.institution.id, date);
+  makePrivateDir(dirname(path));
+  await n.writeBankDay(path, date);
 }
 
 /** Closes every service's day (a service's day already closed stays as it was). */

@@ -9,7 +9,7 @@ import { TelegramCodec } from '../codec/telegram-codec.js';
 import { ConfigError } from '../config/config-error.js';
 import type { GatewayConfig, InstitutionConfig } from '../config/config.js';
 import type { Transfer } from '../domain/transfer.js';
-import { reconcileNight, closeDay } from '../batch/night.js';
+import { closeDay, handOverBankDay, reconcileNight, type NightOfInstitution } from '../batch/night.js';
 import type { LiveInstitution } from '../batch/day-prep.js';
 import { NoticeFlow } from '../flows/notice-flow.js';
 import { NoticeGapFlow } from '../flows/notice-gap-flow.js';
@@ -204,6 +204,11 @@ export class Gateway {
     await this.batch?.close();
     for (const w of this.institutions.values()) await w.queue.close();
     for (const w of this.institutions.values()) await w.pool.close();
+    // The embedded simulator hands over its day's file as it stops, as a bank sends its file after the
+    // close: `firmbank reconcile` then has the bank's side of today.
+    for (const w of this.institutions.values()) {
+      await handOverBankDay(this.night(w), koreanDate(Date.now())).catch((e: unknown) => this.log.error('recon.bank-file-not-written', { institution: w.config.id, error: String(e) }));
+    }
     for (const sim of this.simulators) await sim.close();
     await this.traffic.drain();
     await this.ds.destroy();
@@ -229,20 +234,21 @@ export class Gateway {
   reconcileNight(institution: string, date: string) {
     const w = this.institutions.get(institution);
     if (!w) throw new ConfigError('institution', `no institution "${institution}" is configured`);
+    return reconcileNight(this.night(w), date, koreanDate(Date.now()));
+  }
+
+  /** An institution as its night sees it: the live link and flows, and its simulator's day file if embedded. */
+  private night(w: Wired): NightOfInstitution {
     const sim = w.simulator;
-    return reconcileNight(
-      {
-        ds: this.ds,
-        live: this.live(w),
-        institution: w.config,
-        profile: w.profile,
-        dataDir: this.config.dataDir,
-        logger: this.log,
-        ...(sim ? { writeBankDay: (path: string, day: string) => sim.writeDayFile(path, w.config.bankFileSpec!, day) } : {}),
-      },
-      date,
-      koreanDate(Date.now()),
-    );
+    return {
+      ds: this.ds,
+      live: this.live(w),
+      institution: w.config,
+      profile: w.profile,
+      dataDir: this.config.dataDir,
+      logger: this.log,
+      ...(sim ? { writeBankDay: (path: string, day: string) => sim.writeDayFile(path, w.config.bankFileSpec!, day) } : {}),
+    };
   }
 
   /** What the nightly run asks of an institution's link and flows. */
