@@ -103,7 +103,19 @@ describe.each(['sqlite', 'postgres'] as const)('reconciliation on %s', (kind) =>
     expect(await kept()).toEqual(expected);
     const ids = (await store.breaks({ businessDate: DAY })).map((b) => b.id);
 
+    // each new break about a service's money is one event for that service; a re-run adds none
+    const breakEvents = async () => (await ds.query(`SELECT service, payload FROM events WHERE type = 'reconciliation.break'`)) as { service: string; payload: string }[];
+    const told = await breakEvents();
+    expect(told.map((e) => [e.service, JSON.parse(e.payload).category]).sort()).toEqual([
+      ['svc', 'amount-mismatch'],
+      ['svc', 'cross-midnight'],
+      ['svc', 'late-reversal'],
+      ['svc', 'ours-only'],
+      ['svc', 'unresolved-unknown'],
+    ]);
+
     const again = await recon.run(input(bankDay));
+    expect(await breakEvents()).toHaveLength(told.length);
     expect(again.kept).toEqual({ added: 0, again: 8, cleared: 0 });
     expect(await kept()).toEqual(expected);
     const rows = await store.breaks({ businessDate: DAY });

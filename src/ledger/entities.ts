@@ -103,6 +103,49 @@ export interface DayAdjustmentRow {
   at: Date;
 }
 
+/** An event in the outbox: `position` is null until the sequencer numbers it (see EventStore). */
+export interface EventRow {
+  id: number;
+  service: string;
+  type: string;
+  aggregate: string;
+  payload: string;
+  position: number | null;
+  occurredAt: Date;
+}
+
+/** A service's webhook endpoint; secrets sealed (SecretBox), never in clear. */
+export interface WebhookEndpointRow {
+  id: number;
+  service: string;
+  url: string;
+  /** Event types, comma-separated. */
+  types: string;
+  secret: string;
+  previousSecret: string | null;
+  previousUntil: Date | null;
+  cursor: number;
+  createdAt: Date;
+  disabledAt: Date | null;
+}
+
+/** One event to one endpoint: pending until delivered, or dead after 24 hours of failures. */
+export interface WebhookDeliveryRow {
+  id: number;
+  endpointId: number;
+  eventId: number;
+  position: number;
+  aggregate: string;
+  status: string;
+  attempts: number;
+  firstAt: Date;
+  nextAt: Date;
+  claimedUntil: Date | null;
+  lastStatus: number | null;
+  lastError: string | null;
+  deliveredAt: Date | null;
+}
+
 /** The two databases the ledger runs on: PostgreSQL in production, SQLite embedded. */
 export type DatabaseKind = 'postgres' | 'sqlite';
 
@@ -338,7 +381,73 @@ export function ledgerEntities(kind: DatabaseKind) {
     indices: [{ name: 'ix_day_adjustments_service', columns: ['service', 'ofDate'] }],
   });
 
+  // Events for the services (migration 0006).
+  const EventEntity = new EntitySchema<EventRow>({
+    name: 'Event',
+    tableName: 'events',
+    columns: {
+      id: { type: 'integer', primary: true, generated: 'increment' },
+      service: { type: 'varchar', length: 64 },
+      type: { type: 'varchar', length: 40 },
+      aggregate: { type: 'varchar', length: 64 },
+      payload: { type: 'text' },
+      position: { type: 'integer', nullable: true },
+      occurredAt: { name: 'occurred_at', type: t.time },
+    },
+    indices: [
+      { name: 'ux_events_position', columns: ['position'], unique: true },
+      { name: 'ix_events_service_position', columns: ['service', 'position'] },
+      { name: 'ix_events_aggregate', columns: ['aggregate'] },
+    ],
+  });
+
+  const WebhookEndpointEntity = new EntitySchema<WebhookEndpointRow>({
+    name: 'WebhookEndpoint',
+    tableName: 'webhook_endpoints',
+    columns: {
+      id: { type: 'integer', primary: true, generated: 'increment' },
+      service: { type: 'varchar', length: 64 },
+      url: { type: 'varchar', length: 2048 },
+      types: { type: 'varchar', length: 300 },
+      secret: { type: 'text' },
+      previousSecret: { name: 'previous_secret', type: 'text', nullable: true },
+      previousUntil: { name: 'previous_until', type: t.time, nullable: true },
+      cursor: { type: 'integer' },
+      createdAt: { name: 'created_at', type: t.time },
+      disabledAt: { name: 'disabled_at', type: t.time, nullable: true },
+    },
+    indices: [{ name: 'ix_webhook_endpoints_service', columns: ['service'] }],
+  });
+
+  const WebhookDeliveryEntity = new EntitySchema<WebhookDeliveryRow>({
+    name: 'WebhookDelivery',
+    tableName: 'webhook_deliveries',
+    columns: {
+      id: { type: 'integer', primary: true, generated: 'increment' },
+      endpointId: { name: 'endpoint_id', type: 'integer' },
+      eventId: { name: 'event_id', type: 'integer' },
+      position: { type: 'integer' },
+      aggregate: { type: 'varchar', length: 64 },
+      status: { type: 'varchar', length: 16 },
+      attempts: { type: 'integer' },
+      firstAt: { name: 'first_at', type: t.time },
+      nextAt: { name: 'next_at', type: t.time },
+      claimedUntil: { name: 'claimed_until', type: t.time, nullable: true },
+      lastStatus: { name: 'last_status', type: 'integer', nullable: true },
+      lastError: { name: 'last_error', type: 'varchar', length: 300, nullable: true },
+      deliveredAt: { name: 'delivered_at', type: t.time, nullable: true },
+    },
+    indices: [
+      { name: 'ux_webhook_deliveries', columns: ['endpointId', 'eventId'], unique: true },
+      { name: 'ix_webhook_deliveries_due', columns: ['status', 'nextAt'] },
+      { name: 'ix_webhook_deliveries_lane', columns: ['endpointId', 'aggregate', 'position'] },
+    ],
+  });
+
   return {
+    EventEntity,
+    WebhookEndpointEntity,
+    WebhookDeliveryEntity,
     TransferEntity,
     TransferEventEntity,
     TelegramEntity,

@@ -4,7 +4,9 @@ import type { DataSource } from 'typeorm';
 import { isUniqueViolation } from './db-errors.js';
 import type { NoticeRow, TelegramRow, TransferEventRow, TransferRow } from './entities.js';
 import { IdempotencyConflictError } from './idempotency-conflict-error.js';
+import { EVENT_OF_STATE } from '../domain/events.js';
 import { canMove, type TransferState } from '../domain/transfer-state.js';
+import { transferEventPayloadSql } from './event-store.js';
 import type { NewTransfer, TransferPatch } from '../domain/transfer.js';
 import { Sql, readTime } from './sql.js';
 import { inTransaction } from './writes.js';
@@ -129,15 +131,22 @@ export class Ledger {
     const update = `UPDATE transfers SET state = $1, updated_at = $2${setClause(patch, params)}
       WHERE id = $3 AND state = $4 AND (CAST($5 AS VARCHAR(36)) IS NULL OR claim_token = CAST($5 AS VARCHAR(36))) RETURNING *`;
     const event = `INSERT INTO transfer_events (transfer_id, from_state, to_state, reason, at)`;
+    // A state the calling service is told about goes into the outbox with the change (src/domain/events.ts).
+    const serviceEvent = EVENT_OF_STATE[to];
+    const outbox = (t: string, type: string, at: string) =>
+      `INSERT INTO events (service, type, aggregate, payload, occurred_at) SELECT ${t}.service, ${type}, 'transfer:' || ${t}.id, ${transferEventPayloadSql(this.sql.postgres, t)}, ${at} FROM`;
     if (this.sql.postgres) {
-      // One statement, so one round trip: the change and its event, or neither.
-      const rows = await this.sql.rows(this.ds, `WITH t AS (${update}), e AS (${event} SELECT id, $4, $1, CAST($6 AS VARCHAR(300)), $2 FROM t) SELECT * FROM t`, params);
+      // One statement, so one round trip: the change, its history and its service event, or none of them.
+      const typeParam = serviceEvent ? `CAST($${params.push(serviceEvent)} AS VARCHAR(40))` : '';
+      const o = serviceEvent ? `, o AS (${outbox('t', typeParam, '$2')} t)` : '';
+      const rows = await this.sql.rows(this.ds, `WITH t AS (${update}), e AS (${event} SELECT id, $4, $1, CAST($6 AS VARCHAR(300)), $2 FROM t)${o} SELECT * FROM t`, params);
       return rows.length === 1 ? transferFromRow(rows[0]!) : null;
     }
     return inTransaction(this.ds, async (m) => {
       const rows = await this.sql.rows(m, update, params);
       if (rows.length !== 1) return null;
       await this.sql.rows(m, `${event} VALUES ($1, $2, $3, $4, $5)`, [id, from, to, reason.slice(0, 300), now]);
+      if (serviceEvent) await this.sql.rows(m, `${outbox('t', '$2', '$3')} transfers t WHERE t.id = $1`, [id, serviceEvent, now]);
       return transferFromRow(rows[0]!);
     });
   }

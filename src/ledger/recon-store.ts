@@ -144,6 +144,16 @@ export class ReconStore {
         });
         await this.sql.rows(m, `INSERT INTO recon_breaks (institution, business_date, category, subject, transfer_id, service, ours, bank, detail, first_run_id, last_run_id, status) VALUES ${values.join(', ')}`, params);
       }
+      // A new break about a service's money is an event for that service, in the same transaction.
+      const json = this.sql.postgres ? 'json_build_object' : 'json_object';
+      await this.sql.rows(
+        m,
+        `INSERT INTO events (service, type, aggregate, payload, occurred_at)
+         SELECT service, 'reconciliation.break', 'break:' || CAST(id AS VARCHAR(20)),
+                ${this.sql.postgres ? 'CAST(' : ''}${json}('breakId', id, 'institution', institution, 'businessDate', business_date, 'category', category, 'transferId', transfer_id, 'detail', detail)${this.sql.postgres ? ' AS TEXT)' : ''}, $4
+           FROM recon_breaks WHERE institution = $1 AND business_date = $2 AND first_run_id = $3 AND service IS NOT NULL ORDER BY id`,
+        [institution, date, runId, now],
+      );
       await this.byIds(m, again, 'UPDATE recon_breaks SET last_run_id = $1 WHERE id IN', [runId]);
       await this.byIds(m, reopen, `UPDATE recon_breaks SET last_run_id = $1, status = 'open', resolved_by = NULL, resolution = NULL, resolved_at = NULL WHERE id IN`, [runId]);
       await this.byIds(m, cleared, `UPDATE recon_breaks SET status = 'resolved', resolved_by = $1, resolution = $2, resolved_at = $3 WHERE id IN`, [RECONCILIATION, `not found again by run #${runId}`, now]);
