@@ -68,6 +68,19 @@ describe('chaos verdict', () => {
     expect(v.states).toEqual({ succeeded: 1, failed: 1, reversed: 1 });
   });
 
+  it('finds a change without its event, and an event without its change', () => {
+    const a = ours(1, 'succeeded');
+    const b = ours(2, 'reversed');
+    const outbox = new Map([
+      [a.id, { moves: ['transfer.succeeded'], events: [] }],
+      [b.id, { moves: ['transfer.succeeded'], events: ['transfer.succeeded', 'transfer.reversed'] }],
+    ]);
+    const v = judge(input({ ours: [a, b], bank: [atBank('000001', 'applied'), atBank('000002', 'reversed')], outbox }));
+    expect(v.violations.filter((x) => x.kind === 'outbox').map((x) => x.transferId)).toEqual([a.id, b.id]);
+    const fine = new Map([[a.id, { moves: ['transfer.succeeded'], events: ['transfer.succeeded'] }]]);
+    expect(kinds(judge(input({ ours: [a], bank: [atBank('000001', 'applied')], outbox: fine })))).toEqual([]);
+  });
+
   it('finds money moved twice for one transfer (sent again under a new 전문번호)', () => {
     const a = ours(1, 'succeeded');
     const v = judge(input({ ours: [a], sent: [sentOf(a, '000001'), sentOf(a, '000007')], bank: [atBank('000001', 'applied'), atBank('000007', 'applied')] }));

@@ -127,7 +127,7 @@ export async function runChaos(options: ChaosOptions, res: RunResources, stop: A
   await watcherRun;
   await watcher.look();
 
-  const [books, ours, sent] = [await control.books(), await reader.transfers(), await reader.sent()];
+  const [books, ours, sent, outbox] = [await control.books(), await reader.transfers(), await reader.sent(), await reader.outbox()];
   const verdict = judge({
     ours,
     sent,
@@ -140,6 +140,7 @@ export async function runChaos(options: ChaosOptions, res: RunResources, stop: A
     api: callers.record,
     unacknowledgedNotices: chaos.counts.unacknowledgedNotices,
     inquiryMaxAttempts: INQUIRY_MAX_ATTEMPTS,
+    outbox,
     ...(stop.aborted ? { stoppedEarly: String(stop.reason) } : {}),
   });
   const evidence = verdict.ok ? [] : await gatherEvidence(verdict, reader, codec);

@@ -85,6 +85,22 @@ export class LedgerReader {
     return rows.map((r) => ({ transferId: text(r['transfer_id']), message: String(r['message']), sendDate: text(r['send_date']), seqNo: text(r['seq_no']) }));
   }
 
+  /**
+   * Per transfer, the moves the services must hear of (to succeeded, failed, reversed, from its history)
+   * and the outbox events it has, each in the order written.
+   */
+  async outbox(): Promise<Map<string, { moves: string[]; events: string[] }>> {
+    const out = new Map<string, { moves: string[]; events: string[] }>();
+    const entry = (id: string) => out.get(id) ?? out.set(id, { moves: [], events: [] }).get(id)!;
+    for (const r of await this.sql.rows(this.ds, `SELECT transfer_id, to_state FROM transfer_events WHERE to_state IN ('succeeded', 'failed', 'reversed') ORDER BY id`, [])) {
+      entry(String(r['transfer_id'])).moves.push(`transfer.${String(r['to_state'])}`);
+    }
+    for (const r of await this.sql.rows(this.ds, `SELECT aggregate, type FROM events WHERE aggregate LIKE 'transfer:%' ORDER BY id`, [])) {
+      entry(String(r['aggregate']).slice('transfer:'.length)).events.push(String(r['type']));
+    }
+    return out;
+  }
+
   async close(): Promise<void> {
     await this.ds.destroy();
   }

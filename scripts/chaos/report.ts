@@ -102,7 +102,7 @@ export function formatSummary(s: ChaosSummary, options: ChaosOptions): string {
   for (const c of s.crashes) lines.push(`crash: ${c.gateway} exited by itself (${c.how}) at ${c.at}`);
   for (const f of v.flagged) lines.push(`flagged: ${f.transferId} ${f.state} after ${f.inquiries} inquiries; the bank's books: ${f.bank}`);
   for (const e of v.explained) lines.push(`explained: ${e}`);
-  if (v.ok) lines.push('verdict: OK — never doubled, never lost, never stuck, one transfer per requestId');
+  if (v.ok) lines.push('verdict: OK — never doubled, never lost, never stuck, one transfer per requestId, every change with exactly its event');
   else {
     lines.push(`verdict: FAILED — ${v.violations.length} violation${v.violations.length > 1 ? 's' : ''}`);
     for (const x of v.violations.slice(0, 50)) lines.push(`  ${x.kind}${x.transferId ? ` ${x.transferId}` : ''}: ${x.detail}`);

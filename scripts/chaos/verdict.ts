@@ -6,7 +6,7 @@ import type { BankTransfer } from './sim-control.js';
 
 /** One way the run broke a promise of the gateway. */
 export interface Violation {
-  readonly kind: 'doubled' | 'lost' | 'phantom' | 'stuck' | 'mismatch' | 'idempotency' | 'seq-reused' | 'processed-twice' | 'written-twice' | 'books' | 'api' | 'unanswered' | 'deadline';
+  readonly kind: 'doubled' | 'lost' | 'phantom' | 'stuck' | 'mismatch' | 'idempotency' | 'seq-reused' | 'processed-twice' | 'written-twice' | 'books' | 'api' | 'unanswered' | 'deadline' | 'outbox';
   readonly transferId?: string;
   readonly detail: string;
 }
@@ -39,6 +39,8 @@ export interface VerdictInput {
   readonly inquiryMaxAttempts: number;
   /** Why the run stopped before its settle phase was over (its global deadline), if it did. */
   readonly stoppedEarly?: string;
+  /** Per transfer: its moves the service must hear of, and its outbox events (see LedgerReader.outbox). */
+  readonly outbox?: ReadonlyMap<string, { readonly moves: readonly string[]; readonly events: readonly string[] }>;
 }
 
 export interface Verdict {
@@ -117,6 +119,10 @@ export function judge(input: VerdictInput): Verdict {
     if (s.message === 'transfer.request' && s.transferId) transferBySeq.set(k, s.transferId);
   }
   for (const [k, n] of seqUses) if (n > 1) violations.push({ kind: 'seq-reused', detail: `전문번호 ${k} was written in ${n} telegrams` });
+  // No event without its change, no change without its event, whatever was killed when.
+  for (const [transferId, o] of input.outbox ?? []) {
+    if (o.moves.join() !== o.events.join()) violations.push({ kind: 'outbox', transferId, detail: `moves ${o.moves.join(', ') || '(none)'} but events ${o.events.join(', ') || '(none)'}` });
+  }
   for (const [k, n] of input.wire ?? []) {
     if (n > 1) violations.push({ kind: 'written-twice', ...(transferBySeq.has(k) ? { transferId: transferBySeq.get(k)! } : {}), detail: `the transfer telegram ${k} reached the bank ${n} times` });
     if (!transferBySeq.has(k)) violations.push({ kind: 'phantom', detail: `a transfer telegram ${k} reached the bank that our ledger did not keep first` });
