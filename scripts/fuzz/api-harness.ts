@@ -17,6 +17,7 @@ import type { TransferRow } from '../../src/ledger/entities.js';
 import { IdempotencyConflictError } from '../../src/ledger/idempotency-conflict-error.js';
 import { silentLogger, type Logger } from '../../src/log/logger.js';
 import { loadInstitution } from '../../src/institution/load-profile.js';
+import { checkEndpointUrl } from '../../src/webhooks/endpoint-url.js';
 import { HECTO_PROFILE } from './corpus.js';
 
 /** The per-transfer limit of the fuzzing service's key. */
@@ -128,6 +129,16 @@ export async function openApiHarness(): Promise<ApiHarness> {
     verifications: { verify: (_inst, input) => verification.verify(input) },
     parentAccount: { balance: async () => ({ account: '**********1234', balance: '1000000000' }), totals: async () => ({ count: transfers.size }) },
     readiness: { ready: async () => ({ ready: true, detail: {} }) },
+    events: { feed: async (_service, after) => ({ events: [], next: after }) },
+    // URLs go through the real check: a URL the gateway must refuse is a 400, never a 5xx.
+    webhooks: {
+      create: async (service, url, types) => ({ endpoint: { id: 1, service, url: checkEndpointUrl(url, { allowPrivate: false }).href, types: [...types], createdAt: new Date(), disabledAt: null, previousSecretUntil: null }, secret: 'whsec_fuzz' }),
+      list: async () => [],
+      rotate: async () => null,
+      disable: async () => false,
+      deliveries: async () => [],
+      redeliver: async () => false,
+    },
   };
 
   const logger: Logger = { ...silentLogger, error: (event, details) => violations.push(`logged ${event}: ${String(details?.['error'] ?? '').split('\n').slice(0, 3).join(' | ')}`) };

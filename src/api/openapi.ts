@@ -1,4 +1,5 @@
 import { ACCOUNT_PATTERN } from '../domain/account.js';
+import { EVENT_TYPES } from '../domain/events.js';
 import { BANK_CODE_PATTERN } from '../domain/bank-code.js';
 import { DEFAULT_AUTH_FAILURE_LIMITS } from './auth-failure-limiter.js';
 import { SCOPES, type Scope } from './scopes.js';
@@ -59,6 +60,41 @@ function operation(summary: string, scope: Scope | null, responses: Record<strin
   };
 }
 
+/** The event types and their data: what the feed returns and webhooks POST. Ids and masked data only. */
+const EVENT_SCHEMAS = {
+  Event: {
+    type: 'object',
+    required: ['id', 'type', 'service', 'aggregate', 'createdAt', 'data'],
+    properties: {
+      id: { type: 'string', description: 'evt_…: the same event always has the same id (deduplicate on it)' },
+      type: { enum: [...EVENT_TYPES] },
+      service: { type: 'string' },
+      aggregate: { type: 'string', description: 'transfer:<id> or break:<id>: events of one aggregate arrive in order' },
+      createdAt: { type: 'string', format: 'date-time' },
+      data: { oneOf: [{ $ref: '#/components/schemas/TransferEventData' }, { $ref: '#/components/schemas/BreakEventData' }] },
+    },
+  },
+  TransferEventData: {
+    description: 'transfer.succeeded, transfer.failed, transfer.reversed (a failure notice undid a success)',
+    type: 'object',
+    properties: {
+      transferId: { type: 'string' },
+      requestId: { type: 'string' },
+      state: { enum: ['succeeded', 'failed', 'reversed'] },
+      amount: { type: 'string' },
+      fee: { type: ['string', 'null'] },
+      bankCode: { type: 'string' },
+      accountSuffix: { type: 'string', description: 'last 4 digits of the receiving account' },
+      responseCode: { type: ['string', 'null'] },
+    },
+  },
+  BreakEventData: {
+    description: "reconciliation.break: the nightly reconciliation found a difference about the service's money",
+    type: 'object',
+    properties: { breakId: { type: 'integer' }, institution: { type: 'string' }, businessDate: { type: 'string' }, category: { type: 'string' }, transferId: { type: ['string', 'null'] }, detail: { type: 'string' } },
+  },
+} as const;
+
 const idParam = [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }];
 
 /** The OpenAPI 3.1 document served at /openapi.json. */
@@ -112,6 +148,7 @@ export function openApiDocument() {
             needsOperator: { type: 'boolean' },
           },
         },
+        ...EVENT_SCHEMAS,
         Problem: {
           type: 'object',
           properties: { type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' }, code: { type: 'string' }, field: { type: 'string' }, instance: { type: 'string' } },
@@ -139,6 +176,29 @@ export function openApiDocument() {
       },
       '/v1/balances': { get: operation('Balance of the parent account (7000/200)', 'parent-account', { 200: answer('balance') }) },
       '/v1/totals': { get: operation("Today's transfer totals as the bank counts them (7000/300)", 'parent-account', { 200: answer('totals') }) },
+      '/v1/events': {
+        get: operation(
+          "The change feed: the service's events in commit order after `after`, `next` to ask with next. Never skips an event committed late; the same event may be read again only by asking with an older cursor.",
+          'transfers',
+          { 200: answer('a page of events', { 'application/json': { schema: { type: 'object', properties: { events: { type: 'array', items: { $ref: '#/components/schemas/Event' } }, next: { type: 'string' } } } } }) },
+          { parameters: [{ name: 'after', in: 'query', schema: { type: 'string' } }, { name: 'limit', in: 'query', schema: { type: 'string' } }] },
+        ),
+      },
+      '/v1/webhooks': {
+        post: operation(
+          'Register a webhook endpoint; its signing secret is in this answer only. Each event is POSTed as an Event with Firmbank-Signature: t=<unix>,v1=<HMAC-SHA256(secret, "<t>.<body>")> and Firmbank-Event-Id (idempotency key); retried with backoff for 24 hours, in order per aggregate, then dead-lettered.',
+          'transfers',
+          { 201: answer('the endpoint and its secret'), 409: problem },
+          { requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['url', 'types'], properties: { url: { type: 'string' }, types: { type: 'array', items: { enum: [...EVENT_TYPES] } } } } } } } },
+        ),
+        get: operation("The service's endpoints (never a secret)", 'transfers', { 200: answer('endpoints') }),
+      },
+      '/v1/webhooks/{id}': { delete: operation('Disable an endpoint: it receives nothing new', 'transfers', { 204: answer('disabled'), 404: problem }, { parameters: idParam }) },
+      '/v1/webhooks/{id}/rotate': {
+        post: operation('A new secret, shown once; the old one keeps signing beside it for 24 hours', 'transfers', { 200: answer('the endpoint and its new secret'), 404: problem }, { parameters: idParam }),
+      },
+      '/v1/webhooks/deliveries': { get: operation("Deliveries to the service's endpoints (status=pending|delivered|dead)", 'transfers', { 200: answer('deliveries') }) },
+      '/v1/webhooks/deliveries/{id}/redeliver': { post: operation('Put a dead delivery back on its way', 'transfers', { 202: answer('pending again'), 404: problem }, { parameters: idParam }) },
       '/health': { get: operation('Liveness (any valid key)', null, { 200: answer('ok') }) },
       '/ready': { get: operation('Readiness: database and bank links (any valid key)', null, { 200: answer('ready'), 503: answer('not ready') }) },
       '/openapi.json': { get: operation('This document (any valid key)', null, { 200: answer('OpenAPI 3.1 document') }) },

@@ -46,6 +46,7 @@ export const STATUS_BY_CODE: Readonly<Record<string, [number, string]>> = {
   FB_URI_TOO_LONG: [414, 'URI too long'],
   FB_AUTH_RATE_LIMITED: [429, 'Too many failed authentications'],
   FB_HEADERS_TOO_LARGE: [431, 'Request headers too large'],
+  FB_WEBHOOK_URL: [400, 'Webhook URL refused'],
 };
 
 /** The problem for one of our codes, with the status and title {@link STATUS_BY_CODE} gives it. */

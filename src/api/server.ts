@@ -7,6 +7,7 @@ import { AuthFailureLimiter, DEFAULT_AUTH_FAILURE_LIMITS, type AuthFailureLimits
 import { clientErrorHandler } from './client-error.js';
 import { problemFor, sendProblem } from './problem.js';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
+import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { parentAccountRoutes } from './routes/parent-account.js';
 import { transferRoutes } from './routes/transfers.js';
@@ -128,6 +129,7 @@ export function buildApi(services: ApiServices, keys: ApiKeys, logger: Logger, m
   void app.register(transferRoutes(services.transfers, maxWaitMs));
   void app.register(verificationRoutes(services.verifications));
   void app.register(parentAccountRoutes(services.parentAccount));
+  void app.register(eventRoutes(services.events, services.webhooks));
   void app.register(healthRoutes(services.readiness));
   return app;
 }

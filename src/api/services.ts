@@ -1,4 +1,6 @@
+import type { EventType, ServiceEvent } from '../domain/events.js';
 import type { Transfer } from '../domain/transfer.js';
+import type { WebhookDelivery, WebhookEndpoint } from '../ledger/webhook-store.js';
 import type { ServiceIdentity } from '../flows/transfer-flow.js';
 import type { TransferInput } from '../flows/transfer-input.js';
 import type { VerificationInput, VerificationResult } from '../flows/verification-flow.js';
@@ -31,8 +33,25 @@ export interface ReadinessService {
   ready(): Promise<{ ready: boolean; detail: Record<string, unknown> }>;
 }
 
+/** The change feed: a service's events in commit order, from a cursor. */
+export interface EventService {
+  feed(service: string, after: number, limit: number): Promise<{ events: ServiceEvent[]; next: number }>;
+}
+
+/** A service's webhook endpoints and their deliveries. `create` refuses a URL it must not call (400). */
+export interface WebhookService {
+  create(service: string, url: string, types: readonly EventType[]): Promise<{ endpoint: WebhookEndpoint; secret: string }>;
+  list(service: string): Promise<WebhookEndpoint[]>;
+  rotate(service: string, id: number): Promise<{ endpoint: WebhookEndpoint; secret: string } | null>;
+  disable(service: string, id: number): Promise<boolean>;
+  deliveries(service: string, status?: WebhookDelivery['status']): Promise<WebhookDelivery[]>;
+  redeliver(service: string, deliveryId: number): Promise<boolean>;
+}
+
 export interface ApiServices {
   readonly transfers: TransferService;
+  readonly events: EventService;
+  readonly webhooks: WebhookService;
   readonly verifications: VerificationService;
   readonly parentAccount: ParentAccountService;
   readonly readiness: ReadinessService;

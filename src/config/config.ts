@@ -55,8 +55,24 @@ export interface GatewayConfig {
   readonly routing?: readonly RouteRule[];
   /** When the nightly batch closes every service's previous day, `HH:MM` Korean time (default 00:30). */
   readonly dayCloseAt?: string;
+  /** How webhooks are delivered (see {@link WebhookSettings}); defaults when absent. */
+  readonly webhooks?: WebhookSettings;
+  /**
+   * `FIRMBANK_SECRET_KEY`: 32 bytes, base64, that seal webhook secrets at rest. Absent: the gateway makes
+   * one in the data folder (0600) and says so — fine for the embedded default, not for production.
+   */
+  readonly secretKey?: string;
   /** Where the start-up settings came from (set by {@link loadConfig}; absent in hand-made configs). */
   readonly settingNames?: SettingNames;
+}
+
+export interface WebhookSettings {
+  /** Let endpoints on private, loopback and link-local addresses be registered and called (tests only). */
+  readonly allowPrivate: boolean;
+  /** One delivery's whole time, connect to last byte. */
+  readonly timeoutMs: number;
+  /** A longer answer is cut off and counts as a failure. */
+  readonly maxResponseBytes: number;
 }
 
 /** Which setting each start-up value came from, so that an error names the one to change. */
@@ -77,7 +93,7 @@ export interface SettingNames {
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** The keys a configuration file may hold; anything else is a typo we refuse rather than ignore. */
-const FILE_KEYS = ['api', 'databaseUrl', 'redisUrl', 'startRedis', 'queuePrefix', 'dataDir', 'maxWaitMs', 'sweepMs', 'institutions', 'routing', 'dayCloseAt'] as const satisfies readonly (keyof GatewayConfig)[];
+const FILE_KEYS = ['api', 'databaseUrl', 'redisUrl', 'startRedis', 'queuePrefix', 'dataDir', 'maxWaitMs', 'sweepMs', 'institutions', 'routing', 'dayCloseAt', 'webhooks'] as const satisfies readonly (keyof GatewayConfig)[];
 const API_KEYS = ['host', 'port'] as const satisfies readonly (keyof GatewayConfig['api'])[];
 const INSTITUTION_KEYS = [
   'id', 'profile', 'host', 'port', 'companyId', 'bankCode', 'systemId', 'withdrawAccount', 'accountPasswordEnv',
@@ -169,6 +185,8 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     institutions,
     routing,
     dayCloseAt: clockTime(file['dayCloseAt'], '00:30', 'dayCloseAt'),
+    webhooks: webhookSettings(file['webhooks']),
+    ...(env['FIRMBANK_SECRET_KEY'] !== undefined ? { secretKey: env['FIRMBANK_SECRET_KEY'] } : {}),
     settingNames: { databaseUrl: db.setting, redisUrl: redis.setting, port: port.setting, host: host.setting, dataDir: dir.setting },
   };
 }
@@ -267,6 +285,16 @@ function str(v: unknown, fallback: string, setting: string): string {
   if (v === undefined) return fallback;
   if (typeof v !== 'string' || v === '') throw new ConfigError(setting, `must be a non-empty string, not ${JSON.stringify(v)}`);
   return v;
+}
+
+function webhookSettings(v: unknown): WebhookSettings {
+  const w = v === undefined ? {} : mapping(v, 'webhooks');
+  onlyKeys(w, ['allowPrivate', 'timeoutMs', 'maxResponseBytes'], 'webhooks.');
+  return {
+    allowPrivate: bool(w['allowPrivate'], false, 'webhooks.allowPrivate'),
+    timeoutMs: int(w['timeoutMs'], 10_000, 'webhooks.timeoutMs', 100, 60_000),
+    maxResponseBytes: int(w['maxResponseBytes'], 65_536, 'webhooks.maxResponseBytes', 0, 10_485_760),
+  };
 }
 
 function clockTime(v: unknown, fallback: string, setting: string): string {

@@ -51,3 +51,8 @@ export interface ServiceEvent {
   readonly occurredAt: Date;
   readonly data: TransferEventPayload | BreakEventPayload;
 }
+
+/** An event as services read it, in the change feed and in a webhook's body alike. */
+export function eventDocument(e: ServiceEvent) {
+  return { id: e.id, type: e.type, service: e.service, aggregate: e.aggregate, createdAt: e.occurredAt.toISOString(), data: e.data };
+}

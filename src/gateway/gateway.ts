@@ -24,6 +24,13 @@ import { openDatabase } from '../ledger/data-source.js';
 import { DbSequenceSource } from '../ledger/db-sequence-source.js';
 import { Ledger } from '../ledger/ledger.js';
 import { TrafficKeeper } from '../ledger/traffic-keeper.js';
+import { EventStore } from '../ledger/event-store.js';
+import { WebhookStore } from '../ledger/webhook-store.js';
+import { WebhookQueue } from '../queue/webhook-queue.js';
+import { WebhookDispatcher } from '../webhooks/dispatcher.js';
+import { checkEndpointUrl } from '../webhooks/endpoint-url.js';
+import { generateEndpointSecret, SecretBox } from '../webhooks/secret-box.js';
+import { secretKeyFromDataDir } from './secret-key-file.js';
 import { systemClock, type Clock } from '../link/clock.js';
 import { LinkPool } from '../link/link-pool.js';
 import { jsonLogger, type Logger } from '../log/logger.js';
@@ -72,6 +79,8 @@ export class Gateway {
   private sweeps = 0;
   private router!: Router;
   private batch: BatchQueue | null = null;
+  readonly events: EventStore;
+  private webhooks: { store: WebhookStore; queue: WebhookQueue; timer: NodeJS.Timeout } | null = null;
   /** In-process simulators, as soon as they listen (a failed start closes them too). */
   private readonly simulators: BankSimulator[] = [];
   api: FastifyInstance | null = null;
@@ -85,6 +94,7 @@ export class Gateway {
   ) {
     this.ledger = new Ledger(ds);
     this.apiKeys = new ApiKeys(ds);
+    this.events = new EventStore(ds);
     this.traffic = new TrafficKeeper(this.ledger, log);
     this.settled.setMaxListeners(0);
   }
@@ -181,6 +191,9 @@ export class Gateway {
     await batch.scheduleClose(config.dayCloseAt ?? '00:30');
     batch.start({ reconcile: (id, date) => this.reconcileNight(id, date), close: (date) => closeDay(ds, date) });
 
+    // Events to the services: numbered, fanned out and delivered from every process, claims in the database.
+    this.startWebhooks(log);
+
     await this.sweep();
     this.sweepTimer = setInterval(() => void this.sweep().catch((e: unknown) => log.error('gateway.sweep-failed', { error: String(e) })), config.sweepMs);
     this.sweepTimer.unref();
@@ -202,6 +215,10 @@ export class Gateway {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     await this.api?.close();
     await this.batch?.close();
+    if (this.webhooks) {
+      clearInterval(this.webhooks.timer);
+      await this.webhooks.queue.close();
+    }
     for (const w of this.institutions.values()) await w.queue.close();
     for (const w of this.institutions.values()) await w.pool.close();
     // The embedded simulator hands over its day's file as it stops, as a bank sends its file after the
@@ -251,6 +268,32 @@ export class Gateway {
     };
   }
 
+  private startWebhooks(log: Logger): void {
+    const settings = this.config.webhooks ?? { allowPrivate: false, timeoutMs: 10_000, maxResponseBytes: 65_536 };
+    const box = new SecretBox(this.config.secretKey ?? secretKeyFromDataDir(this.config.dataDir, log));
+    const store = new WebhookStore(this.ds, box, generateEndpointSecret);
+    const queue = new WebhookQueue(redisConnection(this.redis.url), this.config.queuePrefix);
+    const dispatcher = new WebhookDispatcher({ store, events: this.events, queue, ...settings, logger: log });
+    queue.start((id) => dispatcher.attempt(id), 32);
+    const timer = setInterval(() => void dispatcher.tick().catch((e: unknown) => log.error('webhook.tick-failed', { error: String(e) })), 250);
+    timer.unref();
+    this.webhooks = { store, queue, timer };
+  }
+
+  /** A service's webhook endpoints, as the API manages them (a URL is checked before it is kept). */
+  private webhookService(): ApiServices['webhooks'] {
+    const store = () => this.webhooks!.store;
+    const allowPrivate = this.config.webhooks?.allowPrivate ?? false;
+    return {
+      create: (service, url, types) => store().create(service, checkEndpointUrl(url, { allowPrivate }).href, types, new Date()),
+      list: (service) => store().list(service),
+      rotate: (service, id) => store().rotate(service, id, ROTATION_OVERLAP_MS, new Date()),
+      disable: (service, id) => store().disable(service, id, new Date()),
+      deliveries: (service, status) => store().deliveries({ service, ...(status ? { status } : {}) }, 100),
+      redeliver: (service, id) => store().redeliver(service, id, new Date()),
+    };
+  }
+
   /** What the nightly run asks of an institution's link and flows. */
   private live(w: Wired): LiveInstitution {
     return {
@@ -291,6 +334,8 @@ export class Gateway {
           return (await this.ledger.telegrams(t.id)).map((row) => telegramView(codec, row));
         },
       },
+      events: { feed: (service, after, limit) => this.events.feed(service, after, limit) },
+      webhooks: this.webhookService(),
       verifications: { verify: (named, input) => this.institution(named).verifications.verify(input) },
       parentAccount: {
         balance: (named) => this.institution(named).parentAccount.balance(),
@@ -311,6 +356,9 @@ export class Gateway {
     };
   }
 }
+
+/** How long a rotated-out webhook secret keeps signing beside the new one. */
+const ROTATION_OVERLAP_MS = 24 * 3_600_000;
 
 /** An institution's profile and what it names, loaded and checked against its configuration. */
 function loadChecked(inst: InstitutionConfig, i: number) {
