@@ -113,4 +113,27 @@ describe('firmbank CLI', () => {
     expect(r.status).toBe(0);
     expect(r.stdout.toString()).toContain('"memo": "급여１１월"');
   });
+
+  it('manages webhook endpoints and reconciles a day from the shell; mistakes are one line and exit 2', () => {
+    const data = mkdtempSync(join(tmpdir(), 'firmbank-cli-data-'));
+    const env = { ...process.env, FIRMBANK_DATA_DIR: data, DATABASE_URL: join(data, 'ledger.sqlite') };
+    const run = (args: string[]) => {
+      const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, env });
+      return { status: r.status, stdout: r.stdout, stderr: r.stderr.toString('utf8') };
+    };
+    const added = run(['webhook', 'add', 'payroll', 'https://example.com/hook', '--types', 'transfer.succeeded,transfer.reversed']);
+    expect(added.status, added.stderr).toBe(0);
+    expect(added.stdout.toString().trim()).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
+    expect(run(['webhook', 'list', 'payroll']).stdout.toString()).toMatch(/^1 +enabled +transfer\.succeeded,transfer\.reversed +https:\/\/example\.com\/hook/);
+    expectUserError(run(['webhook', 'add', 'payroll', 'http://169.254.169.254/latest']), /FB_WEBHOOK_URL: .*169\.254\.169\.254/);
+    expectUserError(run(['webhook', 'add', 'payroll', 'https://example.com/h', '--types', 'nope']), /"nope" is not an event type/);
+    expectUserError(run(['webhook', 'redeliver', '7']), /no dead delivery 7/);
+    // a day without transfers or a bank file: clean, exit 0; a date that is not one: exit 2
+    const day = run(['reconcile', '--date', '2026-12-01']);
+    expect(day.status, day.stderr).toBe(0);
+    expect(day.stdout.toString()).toMatch(/run #1 +hecto +2026-12-01 +clean +\(no bank file\)/);
+    expectUserError(run(['reconcile', '--date', '2026-13-01']), /--date 2026-13-01: expected a calendar date/);
+    expectUserError(run(['reconcile']), /--date YYYY-MM-DD is required/);
+    expect(run(['close-day', '--date', '2026-12-01']).stdout.toString()).toContain('no service sent anything on 2026-12-01');
+  });
 });

@@ -6,6 +6,7 @@ import { codeCommand } from './commands/code-command.js';
 import { demoCommand } from './commands/demo.js';
 import { closeDayCommand, reconcileCommand, RECONCILE_USAGE } from './commands/reconcile-command.js';
 import { DEFAULT_SEQ_FILE, sendCommand } from './commands/send-command.js';
+import { webhookCommand, WEBHOOK_USAGE } from './commands/webhook-command.js';
 import { simCommand } from './commands/sim-command.js';
 import { startCommand } from './commands/start-command.js';
 import { specCheckCommand, specShowCommand } from './commands/spec-commands.js';
@@ -113,6 +114,11 @@ async function run(argv: string[]): Promise<Output> {
         ...(values['file-spec'] !== undefined ? { fileSpec: values['file-spec'] as string } : {}),
         json: values.json === true,
       });
+    }
+    case 'webhook': {
+      const [sub, ...more] = rest;
+      const { values, positionals } = flags({ types: { type: 'string' }, service: { type: 'string' }, status: { type: 'string' } }, more);
+      return (await webhookCommand(sub, positionals, values as { types?: string; service?: string; status?: string })) + '\n';
     }
     case 'close-day': {
       const { values, positionals } = flags({ date: { type: 'string' }, json: { type: 'boolean', default: false } });

@@ -24,7 +24,9 @@ export interface ReconcileArgs {
 /** A calendar date YYYY-MM-DD, or a UsageError naming the flag. */
 function dateFlag(date: string | undefined): string {
   if (date === undefined) throw new UsageError('--date YYYY-MM-DD is required');
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || !new Date(`${date}T00:00:00Z`).toISOString().startsWith(date)) throw new UsageError(`--date ${date}: expected a calendar date YYYY-MM-DD`);
+  const at = Date.parse(`${date}T00:00:00Z`);
+  // not a day at all (2026-13-01), or not one of that month (2026-02-30): refused, never a stack trace
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(at) || !new Date(at).toISOString().startsWith(date)) throw new UsageError(`--date ${date}: expected a calendar date YYYY-MM-DD`);
   return date;
 }
 
