@@ -441,6 +441,7 @@ export function ledgerEntities(kind: DatabaseKind) {
       { name: 'ux_webhook_deliveries', columns: ['endpointId', 'eventId'], unique: true },
       { name: 'ix_webhook_deliveries_due', columns: ['status', 'nextAt'] },
       { name: 'ix_webhook_deliveries_lane', columns: ['endpointId', 'aggregate', 'position'] },
+      { name: 'ix_webhook_deliveries_claimed', columns: ['endpointId', 'claimedUntil'] },
     ],
   });
 

@@ -281,6 +281,7 @@ export class WebhookStore {
    * endpoint cannot fill the queue ahead of the others), oldest due first, or only `endpointId`'s.
    */
   async due(now: Date, limit: number, perEndpoint: number, endpointId?: number): Promise<DueDelivery[]> {
+    if (endpointId !== undefined) return this.dueOf(endpointId, now, Math.min(limit, perEndpoint), perEndpoint);
     const params: unknown[] = [now, perEndpoint];
     const only = endpointId === undefined ? '' : `AND d.endpoint_id = $${params.push(endpointId)}`;
     const rows = await this.sql.rows(
@@ -299,6 +300,27 @@ export class WebhookStore {
         WHERE r.k + COALESCE(busy.n, 0) <= $2
         ORDER BY r.next_at, r.id LIMIT ${Math.max(0, Math.floor(limit))}`,
       params,
+    );
+    return rows.map((r) => ({ id: Number(r['id']), attempts: Number(r['attempts']), nextAt: readTime(r['next_at']) }));
+  }
+
+  /**
+   * One endpoint's next due deliveries, after an attempt of its own ended: the oldest due first, read
+   * through the due index and stopping at `limit` (the whole backlog is not ranked, as the tick's
+   * query does for every endpoint at once), less the attempts already under way.
+   */
+  private async dueOf(endpointId: number, now: Date, limit: number, perEndpoint: number): Promise<DueDelivery[]> {
+    const busy = await this.sql.rows(this.ds, `SELECT COUNT(*) AS n FROM webhook_deliveries WHERE endpoint_id = $1 AND claimed_until > $2 AND status = 'pending'`, [endpointId, now]);
+    const room = Math.min(limit, perEndpoint - Number(busy[0]?.['n'] ?? 0));
+    if (room <= 0) return [];
+    const rows = await this.sql.rows(
+      this.ds,
+      `SELECT d.id, d.attempts, d.next_at FROM webhook_deliveries d
+        WHERE d.status = 'pending' AND d.next_at <= $1 AND d.endpoint_id = $2 AND (d.claimed_until IS NULL OR d.claimed_until <= $1)
+          AND NOT EXISTS (SELECT 1 FROM webhook_deliveries b
+                           WHERE b.endpoint_id = d.endpoint_id AND b.aggregate = d.aggregate AND b.position < d.position AND b.status <> 'delivered')
+        ORDER BY d.next_at, d.id LIMIT ${Math.floor(room)}`,
+      [now, endpointId],
     );
     return rows.map((r) => ({ id: Number(r['id']), attempts: Number(r['attempts']), nextAt: readTime(r['next_at']) }));
   }

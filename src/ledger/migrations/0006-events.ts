@@ -69,6 +69,8 @@ export class Events1764500000000 implements MigrationInterface {
           { name: 'ux_webhook_deliveries', columnNames: ['endpoint_id', 'event_id'], isUnique: true },
           { name: 'ix_webhook_deliveries_due', columnNames: ['status', 'next_at'] },
           { name: 'ix_webhook_deliveries_lane', columnNames: ['endpoint_id', 'aggregate', 'position'] },
+          // attempts under way per endpoint, counted at every claim
+          { name: 'ix_webhook_deliveries_claimed', columnNames: ['endpoint_id', 'claimed_until'] },
         ],
       }),
     );
