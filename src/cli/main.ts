@@ -4,7 +4,7 @@ import { apiKeyCreateCommand, apiKeyListCommand, apiKeyRevokeCommand, APIKEY_USA
 import { decodeCommand, encodeCommand } from './commands/codec-commands.js';
 import { codeCommand } from './commands/code-command.js';
 import { demoCommand } from './commands/demo.js';
-import { closeDayCommand, reconcileCommand, RECONCILE_USAGE } from './commands/reconcile-command.js';
+import { breaksCommand, closeDayCommand, reconcileCommand, RECONCILE_USAGE } from './commands/reconcile-command.js';
 import { DEFAULT_SEQ_FILE, sendCommand } from './commands/send-command.js';
 import { webhookCommand, WEBHOOK_USAGE } from './commands/webhook-command.js';
 import { simCommand } from './commands/sim-command.js';
@@ -119,6 +119,13 @@ async function run(argv: string[]): Promise<Output> {
       const [sub, ...more] = rest;
       const { values, positionals } = flags({ types: { type: 'string' }, service: { type: 'string' }, status: { type: 'string' } }, more);
       return (await webhookCommand(sub, positionals, values as { types?: string; service?: string; status?: string })) + '\n';
+    }
+    case 'breaks': {
+      const { values, positionals } = flags({ date: { type: 'string' }, institution: { type: 'string' }, status: { type: 'string' }, by: { type: 'string' }, reason: { type: 'string' }, json: { type: 'boolean', default: false } });
+      const [sub, id, ...extra] = positionals;
+      if (extra.length > 0) throw new UsageError(`breaks: unexpected argument ${extra[0]}`);
+      const text = (k: string) => values[k] as string | undefined;
+      return (await breaksCommand({ sub, id, date: text('date'), institution: text('institution'), status: text('status'), by: text('by'), reason: text('reason'), json: values.json === true })) + '\n';
     }
     case 'close-day': {
       const { values, positionals } = flags({ date: { type: 'string' }, json: { type: 'boolean', default: false } });

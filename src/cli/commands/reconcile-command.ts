@@ -5,12 +5,16 @@ import { summaryTable } from '../../batch/run-report.js';
 import { loadConfig, type InstitutionConfig } from '../../config/config.js';
 import { loadInstitution } from '../../institution/load-profile.js';
 import { openDatabase } from '../../ledger/data-source.js';
+import { ReconStore } from '../../ledger/recon-store.js';
 import { UsageError } from '../usage-error.js';
 
 export const RECONCILE_USAGE = `firmbank reconcile --date YYYY-MM-DD [--institution ID] [--file FILE [--file-spec SPEC]] [--json]
                                                           the day against the bank's result file (default: the
                                                           day's file in <dataDir>/bank-files/<id>/); exit 0 clean,
                                                           3 breaks found, 2 bad input
+  firmbank breaks [--date YYYY-MM-DD] [--institution ID] [--status open|resolved] [--json]
+                                                          reconciliation breaks, oldest first
+  firmbank breaks resolve ID --by NAME --reason TEXT      an operator's resolution, kept with the break
   firmbank close-day --date YYYY-MM-DD [--json]           freezes every service's day (a closed day never changes)`;
 
 export interface ReconcileArgs {
@@ -76,6 +80,22 @@ export async function reconcileCommand(a: ReconcileArgs): Promise<{ output: stri
   if (a.json) return { output: JSON.stringify({ runs: results.map((r) => ({ run: r.run, reports: r.reports, breaks: r.breaks })) }, null, 2), exitCode };
   const text = results.map((r) => [summaryTable(r.run), ...r.breaks.map((b) => `  ${b.category.padEnd(20)} ${b.subject.padEnd(24)} ${b.detail}`), `  report: ${r.reports.html}`].join('\n'));
   return { output: text.join('\n\n'), exitCode };
+}
+
+/** `firmbank breaks …`: the breaks runs found, and an operator's resolution of one (who and why). */
+export async function breaksCommand(a: { sub?: string; id?: string; date?: string; institution?: string; status?: string; by?: string; reason?: string; json: boolean }): Promise<string> {
+  if (a.sub === 'resolve') {
+    if (!a.id || !/^\d{1,12}$/.test(a.id)) throw new UsageError('breaks resolve ID --by NAME --reason TEXT: ID is the number `breaks` shows');
+    if (!a.by?.trim() || !a.reason?.trim()) throw new UsageError('breaks resolve: --by NAME and --reason TEXT are required (who resolves it, and why)');
+    const b = await withDatabase((ds) => new ReconStore(ds).resolveBreak(Number(a.id), a.by!, a.reason!, new Date()));
+    return a.json ? JSON.stringify(b, null, 2) : `break #${b.id} (${b.category} ${b.subject}) resolved by ${b.resolvedBy}: ${b.resolution}`;
+  }
+  if (a.sub !== undefined) throw new UsageError(`breaks: unknown subcommand ${a.sub} (resolve)`);
+  if (a.status !== undefined && a.status !== 'open' && a.status !== 'resolved') throw new UsageError(`--status ${a.status}: open or resolved`);
+  const filter = { ...(a.date !== undefined ? { businessDate: dateFlag(a.date) } : {}), ...(a.institution ? { institution: a.institution } : {}), ...(a.status ? { status: a.status as 'open' | 'resolved' } : {}) };
+  const breaks = await withDatabase((ds) => new ReconStore(ds).breaks(filter));
+  if (a.json) return JSON.stringify({ breaks }, null, 2);
+  return breaks.map((b) => `#${b.id}  ${b.status.padEnd(8)}  ${b.institution}  ${b.businessDate}  ${b.category.padEnd(20)} ${b.subject.padEnd(24)} ${b.resolution ? `[${b.resolvedBy}: ${b.resolution}]` : b.detail}`).join('\n') || '(no breaks)';
 }
 
 /** `firmbank close-day --date D`: every service's day frozen; a day closed before is shown as it was closed. */
