@@ -13,6 +13,12 @@ import type { BankTransfer } from '../scripts/chaos/sim-control.js';
 import { BooksWatcher } from '../scripts/chaos/books-watcher.js';
 import type { SimControl } from '../scripts/chaos/sim-control.js';
 import { explainedBalances, judge, type VerdictInput } from '../scripts/chaos/verdict.js';
+import { judgeEvents, type EventsEvidence } from '../scripts/chaos/events-verdict.js';
+import type { FeedPage } from '../scripts/chaos/feed-reader.js';
+import type { StoredEvent } from '../scripts/chaos/ledger-reader.js';
+import { tallyReceipts, WebhookReceiver, type Receipt } from '../scripts/chaos/webhook-receiver.js';
+import { deliverWebhook } from '../src/webhooks/deliver.js';
+import { signPayload } from '../src/webhooks/signature.js';
 import { ROOT } from './helpers/specs.js';
 
 // The chaos run itself is compiled to dist/ (CI: `npm ci` builds it, as for test/gateway-processes.test.ts).
@@ -187,6 +193,166 @@ describe('chaos verdict', () => {
   });
 });
 
+const SECRET = 'whsec_chaos-test-secret';
+const PATH = '/firmbank-events';
+const AT = Date.parse('2026-11-25T03:00:00Z');
+
+/** An event of the service `chaos`: `evt_<n>` at position `n`, about transfer `t`. */
+const stored = (n: number, type: string, t: string, position: number | null = n): StoredEvent => ({ id: `evt_${n}`, type, aggregate: `transfer:${t}`, position });
+
+/** The event as the feed and the webhook body show it. */
+const doc = (e: StoredEvent) => ({ id: e.id, type: e.type, service: 'chaos', aggregate: e.aggregate, createdAt: '2026-11-25T02:59:00.000Z', data: { transferId: e.aggregate.slice(9), state: e.type.slice(9) } });
+
+/** A request the receiver got for `e`, signed with `secret`, answered `status` (null: dropped). */
+function receipt(e: StoredEvent, status: number | null, o: { secret?: string; complete?: boolean; body?: string; at?: number } = {}): Receipt {
+  const body = Buffer.from(o.body ?? JSON.stringify(doc(e)));
+  const at = o.at ?? AT;
+  const headers = { 'firmbank-event-id': e.id, 'firmbank-event-type': e.type, 'firmbank-signature': signPayload([o.secret ?? SECRET], body, new Date(at - 100)), 'firmbank-delivery-attempt': '1' };
+  const complete = o.complete ?? true;
+  return { method: 'POST', path: PATH, headers, body: complete ? body : body.subarray(0, 10), complete, answer: status === null ? 'dropped' : status === 200 ? 'ok' : 'error-500', status, at };
+}
+
+/** Pages of the feed holding `events` in pages of `size`, then an empty one. */
+function pages(events: readonly StoredEvent[], size: number): FeedPage[] {
+  const out: FeedPage[] = [];
+  let after = '0';
+  for (let i = 0; i <= events.length; i += size) {
+    const chunk = events.slice(i, i + size);
+    const next = chunk.length ? String(chunk[chunk.length - 1]!.position) : after;
+    out.push({ after, limit: size, events: chunk.map(doc), next });
+    after = next;
+  }
+  return out;
+}
+
+const delivered = (events: readonly StoredEvent[]) => events.map((e) => ({ eventId: e.id, status: 'delivered', attempts: 1, lastError: null }));
+
+function evidence(events: StoredEvent[], receipts: Receipt[], o: Partial<EventsEvidence['webhooks']> & { pages?: FeedPage[] } = {}): EventsEvidence {
+  return { service: 'chaos', events, webhooks: { types: ['transfer.succeeded', 'transfer.failed', 'transfer.reversed'], receipts, secret: SECRET, path: PATH, deliveries: delivered(events), ...o }, feed: { pages: o.pages ?? pages(events, 2) } };
+}
+
+const details = (vs: ReturnType<typeof judgeEvents>) => vs.map((v) => `${v.kind} ${v.detail}`);
+
+describe('chaos verdict: webhooks and the change feed', () => {
+  const succeeded = stored(1, 'transfer.succeeded', 't1');
+  const failed = stored(2, 'transfer.failed', 't2');
+  const reversed = stored(3, 'transfer.reversed', 't1');
+  const events = [succeeded, failed, reversed];
+
+  it('holds through failed attempts, cut-off requests and duplicates; counts them', () => {
+    const receipts = [receipt(succeeded, 500), receipt(failed, null, { complete: false }), receipt(succeeded, 200), receipt(failed, 200), receipt(reversed, 200), receipt(succeeded, 200)];
+    expect(judgeEvents(evidence(events, receipts))).toEqual([]);
+    // judge() takes them in: the run's one verdict
+    expect(judge(input({ ours: [], bank: [], events: evidence(events, receipts) })).ok).toBe(true);
+    // An event of a type the endpoint did not ask for is the feed's only.
+    const recon: StoredEvent = { id: 'evt_4', type: 'reconciliation.break', aggregate: 'break:1', position: 4 };
+    expect(judgeEvents(evidence([...events, recon], receipts, { deliveries: delivered(events), pages: pages([...events, recon], 3) }))).toEqual([]);
+    expect(tallyReceipts(receipts)).toEqual({ requests: 6, cutOff: 1, answered: 4, failed: { 'error-500': 1, dropped: 1 }, duplicates: 2, afterSuccess: 1 });
+  });
+
+  it('finds an event never received whole, dead or pending deliveries, and a delivery nobody answered 2xx', () => {
+    const receipts = [receipt(succeeded, 200), receipt(failed, null, { complete: false }), receipt(reversed, 500)];
+    const deliveries = [
+      { eventId: succeeded.id, status: 'delivered', attempts: 1, lastError: null },
+      { eventId: failed.id, status: 'dead', attempts: 40, lastError: 'HTTP 500' },
+      { eventId: reversed.id, status: 'delivered', attempts: 2, lastError: null },
+    ];
+    const v = judgeEvents(evidence(events, receipts, { deliveries }));
+    expect(details(v)).toEqual([
+      'webhook evt_2 (transfer.failed) was dead-lettered (40 attempts, last: HTTP 500)',
+      'webhook evt_2 (transfer.failed) was never received whole',
+      'webhook evt_3 is marked delivered, but the receiver never answered it 2xx',
+    ]);
+    expect(v.map((x) => x.transferId)).toEqual(['t2', 't2', 't1']);
+    const pending = judgeEvents(evidence([succeeded], [receipt(succeeded, 200)], { deliveries: [{ eventId: succeeded.id, status: 'pending', attempts: 3, lastError: 'HTTP 429' }] }));
+    expect(details(pending)).toEqual(['webhook evt_1 (transfer.succeeded) was still pending at the end of the run (3 attempts, last: HTTP 429)']);
+    expect(details(judgeEvents(evidence([succeeded], [receipt(succeeded, 200)], { deliveries: [] })))).toEqual(['webhook evt_1 (transfer.succeeded) never got a delivery to the endpoint']);
+  });
+
+  it("finds a reversal that reached the service before its success, by first 2xx (a failed earlier attempt does not count)", () => {
+    const receipts = [receipt(succeeded, 500), receipt(failed, 200), receipt(reversed, 200), receipt(succeeded, 200)];
+    expect(details(judgeEvents(evidence(events, receipts)))).toEqual(['webhook transfer:t1: evt_1 (transfer.succeeded, position 1) reached the service before evt_3 (transfer.reversed, position 3)']);
+  });
+
+  it('finds a bad signature (another secret, a changed body, too old), a foreign event, a wrong path and a body not the feed’s', () => {
+    const foreign = stored(9, 'transfer.succeeded', 't9');
+    const tampered = { ...receipt(failed, 200), body: Buffer.from(JSON.stringify({ ...doc(failed), data: { transferId: 't2', state: 'succeeded' } })) };
+    const receipts = [
+      receipt(succeeded, 200, { secret: 'whsec_another' }),
+      tampered,
+      { ...receipt(reversed, 200), at: AT + 301_000 },
+      receipt(foreign, 200),
+      { ...receipt(reversed, 200), path: '/elsewhere' },
+    ];
+    const v = details(judgeEvents(evidence(events, receipts)));
+    expect(v).toEqual([
+      "webhook a request for evt_1 (attempt 1): its signature does not verify with the endpoint's secret",
+      "webhook a request for evt_2 (attempt 1): its signature does not verify with the endpoint's secret",
+      "webhook a request for evt_2 (attempt 1): its body differs from the change feed's document of the event",
+      "webhook a request for evt_3 (attempt 1): its signature does not verify with the endpoint's secret",
+      'webhook a request for evt_9 (attempt 1): not an event of ours',
+      'webhook a request for evt_3 (attempt 1) came as POST /elsewhere, not POST /firmbank-events',
+    ]);
+  });
+
+  it('finds the feed skipping an event, returning one twice or out of order, a wrong cursor, a page too long, an event never numbered', () => {
+    const fourth = stored(4, 'transfer.failed', 't4');
+    const all = [succeeded, failed, reversed, fourth];
+    expect(details(judgeEvents(evidence(all, [], { deliveries: [], pages: pages(all, 3) })).filter((x) => x.kind === 'feed'))).toEqual([]);
+    const page = (after: string, limit: number, es: StoredEvent[], next: string): FeedPage => ({ after, limit, events: es.map(doc), next });
+    const feed = [page('0', 2, [succeeded, failed], '2'), page('2', 1, [failed], '2'), page('2', 1, [fourth, reversed], '3'), page('3', 2, [], '4')];
+    const v = details(judgeEvents(evidence(all, [], { deliveries: [], pages: feed })).filter((x) => x.kind === 'feed'));
+    expect(v).toEqual([
+      'feed evt_2 (position 2) came after evt_2 (position 2)',
+      'feed the page after 2 (limit 1) holds 2 events',
+      'feed evt_3 (position 3) came after evt_4 (position 4)',
+      'feed the page after 3 (limit 2): next is 4, expected 3',
+      'feed evt_2 (transfer.failed, position 2) was returned 2 times',
+    ]);
+    const unnumbered = stored(5, 'transfer.succeeded', 't5', null);
+    expect(details(judgeEvents(evidence([unnumbered], [], { deliveries: [], pages: [] })).filter((x) => x.kind === 'feed'))).toEqual(['feed evt_5 (transfer.succeeded) was never numbered']);
+    const skipped = [page('0', 5, [succeeded, reversed], '3'), page('3', 5, [], '3')];
+    expect(details(judgeEvents(evidence([succeeded, failed, reversed], [], { deliveries: [], pages: skipped })).filter((x) => x.kind === 'feed'))).toEqual(['feed evt_2 (transfer.failed, position 2) was never returned by the feed']);
+  });
+
+  it('the receiver records what it got and fails as the seed says: 500, 429, dropped, slower than the timeout', async () => {
+    const timeoutMs = 1_000; // an answer that is not held back comes well within it, even on a busy machine
+    const receiver = new WebhookReceiver(new Random(7), timeoutMs);
+    const url = new URL(await receiver.listen());
+    try {
+      const post = (n: number) => {
+        const body = JSON.stringify(doc(stored(n, 'transfer.succeeded', `t${n}`)));
+        const headers = { 'Firmbank-Event-Id': `evt_${n}`, 'Firmbank-Signature': signPayload([SECRET], body, new Date()) };
+        return deliverWebhook({ url, address: { address: '127.0.0.1', family: 4 }, body, headers, timeoutMs, maxResponseBytes: 1_000 });
+      };
+      expect((await post(0)).ok).toBe(true); // not failing yet
+      receiver.failing = true;
+      // All at once: which request meets which answer depends on arrival, the answers drawn do not.
+      const results = await Promise.all(Array.from({ length: 80 }, (_, i) => post(i + 1)));
+      receiver.failing = false;
+      expect((await post(81)).ok).toBe(true);
+      // The slow answers are recorded once they give up on their closed connections.
+      for (let i = 0; i < 100 && receiver.receipts.length < 82; i++) await new Promise((r) => setTimeout(r, 50));
+
+      const byEvent = new Map(receiver.receipts.map((r) => [r.headers['firmbank-event-id'], r]));
+      expect(byEvent.size).toBe(82);
+      const answers = new Set(receiver.receipts.map((r) => r.answer));
+      expect([...answers].sort()).toEqual(['dropped', 'error-500', 'ok', 'slow', 'throttled-429']);
+      for (const [i, result] of results.entries()) {
+        const r = byEvent.get(`evt_${i + 1}`)!;
+        // The gateway's view and the receiver's agree: delivered exactly when the receiver answered 2xx.
+        expect(result.ok, `${r.answer} ${result.error}`).toBe(r.status === 200);
+        if (r.answer === 'slow') expect(r.status).toBeNull();
+        if (r.complete) expect(JSON.parse(r.body.toString()).id).toBe(`evt_${i + 1}`);
+      }
+      expect(receiver.receipts.some((r) => r.answer === 'dropped' && !r.complete)).toBe(true);
+      expect(receiver.receipts.some((r) => r.answer === 'dropped' && r.complete)).toBe(true);
+    } finally {
+      await receiver.close();
+    }
+  });
+});
+
 /** Runs `npm run chaos` as CI would (the compiled script); resolves with its exit code, output and JSON summary. */
 function chaos(args: string[]): Promise<{ code: number | null; out: string; summary: ChaosSummary | null }> {
   const dir = mkdtempSync(join(tmpdir(), 'firmbank-chaos-test-'));
@@ -237,6 +403,11 @@ describe('chaos run (real PostgreSQL, Redis, simulator and gateway processes)', 
       const armed = Object.values(s.faults).flatMap((m) => Object.values(m));
       expect(armed.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
       expect(s.api.repeats + s.api.races).toBeGreaterThan(0);
+      // Events reached the service by webhook through a receiver that failed, and by the feed.
+      expect(s.events.events).toBeGreaterThan(0);
+      expect(s.events.deliveries, r.out).toEqual({ delivered: s.events.events });
+      expect(Object.values(s.events.receiver.failed).reduce((a, b) => a + b, 0), r.out).toBeGreaterThan(0);
+      expect(s.events.feed.withEvents).toBeGreaterThan(0);
     }, 240_000);
   }
 });

@@ -467,7 +467,7 @@ describe.each(['sqlite', 'postgres'] as const)('webhook dispatch on %s', (kind) 
       const deadOne = dead.find((x) => x.eventId === succeeded!.id)!;
       expect(deadOne).toMatchObject({ type: 'transfer.succeeded', aggregate, status: 'dead', lastStatus: 500 });
       expect(deadOne.lastError).toContain('HTTP 500');
-      expect(d.logs().some((l) => l.event === 'webhook.dead' && l.level === 'error' && l.details['event'] === succeeded!.id)).toBe(true);
+      expect(d.logs().some((l) => l.event === 'webhook.dead' && l.level === 'error' && l.details['eventId'] === succeeded!.id)).toBe(true);
 
       // the dead one holds its lane: the reversal is never attempted, even with the receiver back
       reply = 'ok';

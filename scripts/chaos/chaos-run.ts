@@ -17,9 +17,12 @@ import type { ChaosOptions } from './options.js';
 import { planTransfers } from './plan.js';
 import { Random } from './prng.js';
 import { gatherEvidence, type ChaosSummary } from './report.js';
-import { createApiKey, freePort, gatewaySetup, PrivateRedis, redisAnswers, startSimulator } from './services.js';
+import { createApiKey, freePort, gatewaySetup, PrivateRedis, redisAnswers, startSimulator, WEBHOOK_TIMEOUT_MS } from './services.js';
 import { SimControl } from './sim-control.js';
-import { judge } from './verdict.js';
+import { judge, tally } from './verdict.js';
+import { FeedReader } from './feed-reader.js';
+import { CHAOS_SERVICE, registerWebhook, WEBHOOK_TYPES } from './webhook-endpoint.js';
+import { tallyReceipts, WebhookReceiver } from './webhook-receiver.js';
 import { WireTap } from './wire-tap.js';
 
 /** Inquiries before a transfer is flagged: enough that only a fault armed again and again exhausts them. */
@@ -35,6 +38,7 @@ export class RunResources {
   reader: LedgerReader | null = null;
   fleet: GatewayFleet | null = null;
   tap: WireTap | null = null;
+  receiver: WebhookReceiver | null = null;
   private cleaned: Promise<void> | null = null;
 
   constructor(readonly dir: string) {
@@ -47,6 +51,7 @@ export class RunResources {
       this.fleet?.close();
       await this.children.stopAll();
       await this.tap?.close();
+      await this.receiver?.close();
       await this.reader?.close().catch(() => {});
       await this.database?.drop();
     })();
@@ -78,11 +83,21 @@ export async function runChaos(options: ChaosOptions, res: RunResources, stop: A
   const control = new SimControl(sim.control, token);
   const codec = new TelegramCodec(loadSpecFile(join(root, 'specs/hecto.yaml')));
   const tap = options.tap ? (res.tap = new WireTap(codec, sim.port)) : null;
+  const receiver = (res.receiver = new WebhookReceiver(seed.fork(4), WEBHOOK_TIMEOUT_MS));
+  const hookUrl = await receiver.listen();
   const setup = gatewaySetup(runDir, tap ? await tap.listen() : sim.port, database.url, redis.url, `chaos-${options.seed}`, INQUIRY_MAX_ATTEMPTS);
   const fleet = (res.fleet = new GatewayFleet(children, root, setup, options.gateways, () => redisAnswers(redis.port)));
   await fleet.startAll();
   const reader = (res.reader = await LedgerReader.open(database.url));
   say(`redis on port ${redis.port}, simulator on port ${sim.port}, gateways at ${fleet.bases().join(' ')}`);
+  // The callers' service hears of its transfers by webhook (registered before the first one, so every
+  // event of the run is for it) and by following the change feed through the whole run.
+  const hook = await registerWebhook(fleet, key, hookUrl, seed.fork(5), stop);
+  say(`webhook endpoint ${hook.id} at ${hookUrl}`);
+  const feed = new FeedReader(fleet, key, seed.fork(6));
+  const following = new AbortController();
+  const feedRun = feed.run(AbortSignal.any([stop, following.signal]));
+  receiver.failing = true;
 
   // The chaos and the callers at the same time; the chaos stops once every transfer was answered.
   const chaos = new ChaosLoop(seed.fork(2), control, fleet, redis, FAULT_KINDS);
@@ -112,6 +127,7 @@ export async function runChaos(options: ChaosOptions, res: RunResources, stop: A
   // Settle: a healthy bank, every process up; wait until nothing is left open but what is flagged.
   say('settle: faults cleared, waiting for every transfer to be final');
   await control.must('/clear');
+  receiver.failing = false;
   if (!redis.child) await redis.start();
   await fleet.ensureAll();
   const settleBy = Math.min(Date.now() + options.settleS * 1000, started + options.deadlineS * 1000);
@@ -127,7 +143,24 @@ export async function runChaos(options: ChaosOptions, res: RunResources, stop: A
   await watcherRun;
   await watcher.look();
 
+  // Then until every event has its delivery and none is pending: retries of deliveries the receiver failed
+  // come on the gateways' backoff (10 s doubling), and a gateway killed mid-attempt holds its claim for a
+  // while. Dead letters are judged, not waited for (they come after 24 hours).
+  say('waiting for every webhook delivery to be delivered');
+  let backlog = await reader.deliveryBacklog(CHAOS_SERVICE, WEBHOOK_TYPES);
+  for (let i = 1; !stop.aborted && (backlog.deliveries < backlog.events || backlog.pending > 0); i++) {
+    await sleep(500, stop);
+    backlog = await reader.deliveryBacklog(CHAOS_SERVICE, WEBHOOK_TYPES);
+    if (i % 30 === 0) say(`… ${backlog.pending} deliveries pending, ${backlog.events - backlog.deliveries} events not fanned out yet`);
+  }
+  const webhooksEnd = Date.now();
+  following.abort();
+  await feedRun;
+  // The last pages: read whatever the run's deadline, or the feed's verdict would only repeat it.
+  await feed.drain(AbortSignal.timeout(30_000), 20);
+
   const [books, ours, sent, outbox] = [await control.books(), await reader.transfers(), await reader.sent(), await reader.outbox()];
+  const [events, deliveries] = [await reader.serviceEvents(CHAOS_SERVICE), await reader.webhookDeliveries()];
   const verdict = judge({
     ours,
     sent,
@@ -141,6 +174,7 @@ export async function runChaos(options: ChaosOptions, res: RunResources, stop: A
     unacknowledgedNotices: chaos.counts.unacknowledgedNotices,
     inquiryMaxAttempts: INQUIRY_MAX_ATTEMPTS,
     outbox,
+    events: { service: CHAOS_SERVICE, events, webhooks: { types: WEBHOOK_TYPES, receipts: receiver.receipts, secret: hook.secret, path: new URL(hookUrl).pathname, deliveries }, feed: { pages: feed.pages } },
     ...(stop.aborted ? { stoppedEarly: String(stop.reason) } : {}),
   });
   const evidence = verdict.ok ? [] : await gatherEvidence(verdict, reader, codec);
@@ -157,6 +191,7 @@ export async function runChaos(options: ChaosOptions, res: RunResources, stop: A
     setupS: (chaosStart - started) / 1000,
     chaosS: (chaosEnd - chaosStart) / 1000,
     settleS: (settleEnd - chaosEnd) / 1000,
+    webhooksS: (webhooksEnd - settleEnd) / 1000,
     stopped: stop.aborted ? String(stop.reason ?? 'stopped') : open > 0 ? `settle phase ended with ${open} transfers open` : null,
     api: { calls: a.calls, retries: a.retries, serverErrors: a.serverErrors, repeats: a.repeats, races: a.races, conflicts: a.conflicts.length },
     faults: c.faults,
@@ -164,6 +199,13 @@ export async function runChaos(options: ChaosOptions, res: RunResources, stop: A
     kills: { gateway: c.gatewayKills, redis: c.redisKills },
     crashes: [...fleet.crashes],
     notices: { ...c.notices },
+    events: {
+      events: events.length,
+      deliveries: tally(deliveries, (d) => d.status),
+      attempts: deliveries.reduce((n, d) => n + d.attempts, 0),
+      receiver: tallyReceipts(receiver.receipts),
+      feed: { pages: feed.pages.length, withEvents: feed.pages.filter((p) => p.events.length > 0).length, failedReads: feed.failedReads },
+    },
     verdict,
     evidence,
     runDir: null,

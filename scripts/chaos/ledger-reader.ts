@@ -28,6 +28,23 @@ export interface SentTelegram {
   readonly seqNo: string | null;
 }
 
+/** An outbox event of a service, as the tables hold it: `position` is null until the sequencer numbered it. */
+export interface StoredEvent {
+  /** `evt_<id>`, as in the feed, the webhook body and `Firmbank-Event-Id`. */
+  readonly id: string;
+  readonly type: string;
+  readonly aggregate: string;
+  readonly position: number | null;
+}
+
+/** One event's delivery to a webhook endpoint, as the dispatcher left it. */
+export interface StoredDelivery {
+  readonly eventId: string;
+  readonly status: string;
+  readonly attempts: number;
+  readonly lastError: string | null;
+}
+
 const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
 
 /**
@@ -99,6 +116,38 @@ export class LedgerReader {
       entry(String(r['aggregate']).slice('transfer:'.length)).events.push(String(r['type']));
     }
     return out;
+  }
+
+  /** A service's events, in position order (those not numbered yet last). */
+  async serviceEvents(service: string): Promise<StoredEvent[]> {
+    const rows = await this.sql.rows(
+      this.ds,
+      'SELECT id, type, aggregate, position FROM events WHERE service = $1 ORDER BY CASE WHEN position IS NULL THEN 1 ELSE 0 END, position, id',
+      [service],
+    );
+    return rows.map((r) => ({ id: `evt_${String(r['id'])}`, type: String(r['type']), aggregate: String(r['aggregate']), position: r['position'] === null || r['position'] === undefined ? null : Number(r['position']) }));
+  }
+
+  /** Every webhook delivery of the run (it registers one endpoint). */
+  async webhookDeliveries(): Promise<StoredDelivery[]> {
+    const rows = await this.sql.rows(this.ds, 'SELECT event_id, status, attempts, last_error FROM webhook_deliveries ORDER BY id', []);
+    return rows.map((r) => ({ eventId: `evt_${String(r['event_id'])}`, status: String(r['status']), attempts: Number(r['attempts']), lastError: text(r['last_error']) }));
+  }
+
+  /**
+   * How far delivery has come: the service's events of `types`, how many have a delivery (the fan-out
+   * made it), and how many of those are not delivered or dead yet. Counts only: asked every half second.
+   */
+  async deliveryBacklog(service: string, types: readonly string[]): Promise<{ events: number; deliveries: number; pending: number }> {
+    const rows = await this.sql.rows(
+      this.ds,
+      `SELECT (SELECT COUNT(*) FROM events WHERE service = $1 AND type IN (${types.map((_, i) => `$${i + 2}`).join(', ')})) AS events,
+              COUNT(*) AS deliveries, SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END) AS pending
+         FROM webhook_deliveries`,
+      [service, ...types],
+    );
+    const r = rows[0] ?? {};
+    return { events: Number(r['events'] ?? 0), deliveries: Number(r['deliveries'] ?? 0), pending: Number(r['pending'] ?? 0) };
   }
 
   async close(): Promise<void> {

@@ -6,6 +6,7 @@ import type { Crash } from './fleet.js';
 import type { LedgerReader } from './ledger-reader.js';
 import type { ChaosOptions } from './options.js';
 import type { Verdict } from './verdict.js';
+import type { ReceiptTally } from './webhook-receiver.js';
 
 /** Everything a run reports: printed for people, written as JSON for the test and the README. */
 export interface ChaosSummary {
@@ -20,6 +21,8 @@ export interface ChaosSummary {
   readonly setupS: number;
   readonly chaosS: number;
   readonly settleS: number;
+  /** Waiting, after the settle phase, for every webhook delivery to be delivered. */
+  readonly webhooksS: number;
   /** Why the run stopped early, if it did (deadline). */
   readonly stopped: string | null;
   readonly api: Pick<ApiRecord, 'calls' | 'retries' | 'serverErrors' | 'repeats' | 'races'> & { conflicts: number };
@@ -28,6 +31,15 @@ export interface ChaosSummary {
   readonly kills: { gateway: number; redis: number };
   readonly crashes: readonly Crash[];
   readonly notices: { sent: number; refused: number; unacknowledged: number };
+  /** The callers' service's events and how they reached it. */
+  readonly events: {
+    readonly events: number;
+    /** The webhook deliveries by status, and the attempts the gateways made of them. */
+    readonly deliveries: Record<string, number>;
+    readonly attempts: number;
+    readonly receiver: ReceiptTally;
+    readonly feed: { readonly pages: number; readonly withEvents: number; readonly failedReads: number };
+  };
   readonly verdict: Verdict;
   /** Evidence for the transfers named by violations (events and telegrams, masked). */
   readonly evidence: readonly Evidence[];
@@ -84,10 +96,11 @@ const list = (r: Record<string, number>) =>
 /** The summary as text, for the terminal (and the README). */
 export function formatSummary(s: ChaosSummary, options: ChaosOptions): string {
   const v = s.verdict;
+  const r = s.events.receiver;
   const byKind = Object.fromEntries(Object.entries(s.faults).map(([k, m]) => [k, Object.values(m).reduce((a, b) => a + b, 0)]));
   const lines = [
     `firmbank chaos: seed ${s.seed}, ${s.transfers} transfers, ${s.gateways} gateway${s.gateways > 1 ? 's' : ''}, ${s.database}, ${options.concurrency} callers, at most ${s.rate}/s`,
-    `elapsed ${s.elapsedS.toFixed(1)} s (setup ${s.setupS.toFixed(1)} s, chaos ${s.chaosS.toFixed(1)} s, settle ${s.settleS.toFixed(1)} s)${s.stopped ? ` — stopped early: ${s.stopped}` : ''}`,
+    `elapsed ${s.elapsedS.toFixed(1)} s (setup ${s.setupS.toFixed(1)} s, chaos ${s.chaosS.toFixed(1)} s, settle ${s.settleS.toFixed(1)} s, webhooks ${s.webhooksS.toFixed(1)} s)${s.stopped ? ` — stopped early: ${s.stopped}` : ''}`,
     `transfers: ${list(v.states)}; flagged for an operator: ${v.flagged.length}`,
     `bank's books: ${list(v.bankStates)}`,
     `API: ${s.api.calls} calls, ${s.api.retries} made again (${s.api.serverErrors} 5xx), ${s.api.repeats} repeats, ${s.api.races} concurrent pairs, ${s.api.conflicts} conflicting bodies`,
@@ -97,12 +110,15 @@ export function formatSummary(s: ChaosSummary, options: ChaosOptions): string {
     `also: latency ${s.actions.latency}, refused connections ${s.actions.refusals}, dropped connections ${s.actions.drops}, cleared ${s.actions.clears}`,
     `kills (SIGKILL, then restarted): gateway ${s.kills.gateway}, redis ${s.kills.redis}; gateway crashes: ${s.crashes.length}`,
     `failure notices: ${s.notices.sent} acknowledged, ${s.notices.refused} refused by the simulator, ${s.notices.unacknowledged} unacknowledged`,
+    `events: ${s.events.events} for the service; webhook deliveries: ${list(s.events.deliveries)}, ${s.events.attempts} attempts by the gateways`,
+    `webhook receiver: ${r.requests} requests (${r.cutOff} cut off before their body was read), ${r.answered} answered 2xx; failed by the receiver: ${list(r.failed)}; duplicates received: ${r.duplicates} (${r.afterSuccess} after a 2xx)`,
+    `change feed: ${s.events.feed.pages} pages read (${s.events.feed.withEvents} with events); reads that got no page (gateway killed, Redis away): ${s.events.feed.failedReads}`,
   ];
   if (v.feeDiffers > 0) lines.push(`note: ${v.feeDiffers} succeeded transfers hold a fee other than the bank's`);
   for (const c of s.crashes) lines.push(`crash: ${c.gateway} exited by itself (${c.how}) at ${c.at}`);
   for (const f of v.flagged) lines.push(`flagged: ${f.transferId} ${f.state} after ${f.inquiries} inquiries; the bank's books: ${f.bank}`);
   for (const e of v.explained) lines.push(`explained: ${e}`);
-  if (v.ok) lines.push('verdict: OK — never doubled, never lost, never stuck, one transfer per requestId, every change with exactly its event');
+  if (v.ok) lines.push('verdict: OK — never doubled, never lost, never stuck, one transfer per requestId, every change with exactly its event, each event delivered signed and in order, the feed complete');
   else {
     lines.push(`verdict: FAILED — ${v.violations.length} violation${v.violations.length > 1 ? 's' : ''}`);
     for (const x of v.violations.slice(0, 50)) lines.push(`  ${x.kind}${x.transferId ? ` ${x.transferId}` : ''}: ${x.detail}`);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { createServer, createConnection } from 'node:net';
 import { join } from 'node:path';
@@ -70,6 +71,12 @@ export async function startSimulator(children: Children, root: string, token: st
   return { child, port: Number(match[1]), control: match[2]! };
 }
 
+/**
+ * The gateways' webhook deadline: short, so that the receiver's slow answers (held past it) cost the run
+ * seconds, not the default 10 s each.
+ */
+export const WEBHOOK_TIMEOUT_MS = 2_000;
+
 /** Settings every gateway of the run shares: the configuration file and the environment. */
 export interface GatewaySetup {
   readonly env: NodeJS.ProcessEnv;
@@ -78,7 +85,9 @@ export interface GatewaySetup {
 /**
  * Writes the gateways' configuration: Hecto against the simulator's port, short timeouts so that unknown
  * outcomes are asked about within the run, a quick sweep, and no private Redis of their own (a gateway
- * that found ours dead would otherwise start one on its port and keep it).
+ * that found ours dead would otherwise start one on its port and keep it). Webhooks may go to 127.0.0.1
+ * (the run's receiver), and every gateway process gets the same `FIRMBANK_SECRET_KEY`: an endpoint secret
+ * sealed by one must open in the others, as a production deployment sets it.
  */
 export function gatewaySetup(dir: string, simPort: number, databaseUrl: string, redisUrl: string, queuePrefix: string, inquiryMaxAttempts: number): GatewaySetup {
   const config = join(dir, 'gateway.yaml');
@@ -101,11 +110,14 @@ export function gatewaySetup(dir: string, simPort: number, databaseUrl: string, 
       '    inquiryDelayMs: 200',
       `    inquiryMaxAttempts: ${inquiryMaxAttempts}`,
       '    enforceHours: false',
+      'webhooks:',
+      '  allowPrivate: true',
+      `  timeoutMs: ${WEBHOOK_TIMEOUT_MS}`,
       '',
     ].join('\n'),
   );
   return {
-    env: { ...process.env, FIRMBANK_CONFIG: config, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, PORT: '0', HOST: '127.0.0.1', FIRMBANK_DATA_DIR: dir, FIRMBANK_QUEUE_PREFIX: queuePrefix },
+    env: { ...process.env, FIRMBANK_CONFIG: config, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, PORT: '0', HOST: '127.0.0.1', FIRMBANK_DATA_DIR: dir, FIRMBANK_QUEUE_PREFIX: queuePrefix, FIRMBANK_SECRET_KEY: randomBytes(32).toString('base64') },
   };
 }
 

@@ -3,10 +3,11 @@ import type { ApiRecord } from './callers.js';
 import type { OurTransfer, SentTelegram } from './ledger-reader.js';
 import type { Rewrite } from './books-watcher.js';
 import type { BankTransfer } from './sim-control.js';
+import { judgeEvents, type EventsEvidence } from './events-verdict.js';
 
 /** One way the run broke a promise of the gateway. */
 export interface Violation {
-  readonly kind: 'doubled' | 'lost' | 'phantom' | 'stuck' | 'mismatch' | 'idempotency' | 'seq-reused' | 'processed-twice' | 'written-twice' | 'books' | 'api' | 'unanswered' | 'deadline' | 'outbox';
+  readonly kind: 'doubled' | 'lost' | 'phantom' | 'stuck' | 'mismatch' | 'idempotency' | 'seq-reused' | 'processed-twice' | 'written-twice' | 'books' | 'api' | 'unanswered' | 'deadline' | 'outbox' | 'webhook' | 'feed';
   readonly transferId?: string;
   readonly detail: string;
 }
@@ -41,6 +42,8 @@ export interface VerdictInput {
   readonly stoppedEarly?: string;
   /** Per transfer: its moves the service must hear of, and its outbox events (see LedgerReader.outbox). */
   readonly outbox?: ReadonlyMap<string, { readonly moves: readonly string[]; readonly events: readonly string[] }>;
+  /** The service's events, its webhook endpoint's deliveries and receipts, the feed's pages (events-verdict.ts). */
+  readonly events?: EventsEvidence;
 }
 
 export interface Verdict {
@@ -60,7 +63,7 @@ export function bankKey(date: string | null, seqNo: string | null): string {
   return `${date ?? ''}|${(seqNo ?? '').padStart(6, '0')}`;
 }
 
-function tally<T>(items: readonly T[], by: (t: T) => string): Record<string, number> {
+export function tally<T>(items: readonly T[], by: (t: T) => string): Record<string, number> {
   const out: Record<string, number> = {};
   for (const i of items) out[by(i)] = (out[by(i)] ?? 0) + 1;
   return out;
@@ -101,7 +104,10 @@ export function explainedBalances(opening: VerdictInput['openingBalances'], bank
  * - idempotency: one transfer per requestId, the same one in every answer, another body refused;
  * - every 전문번호 used once, and processed once by the bank: no record of its books rewritten, and its
  *   balances what its records explain (a second processing under the same number overwrites the record
- *   of the first, but not the money it moved).
+ *   of the first, but not the money it moved);
+ * - events: each final move with exactly its outbox event; with `events`, each event delivered to the
+ *   service's webhook at least once, signed, in order per transfer, and in its change feed exactly once
+ *   (see events-verdict.ts).
  */
 export function judge(input: VerdictInput): Verdict {
   const violations: Violation[] = [];
@@ -123,6 +129,8 @@ export function judge(input: VerdictInput): Verdict {
   for (const [transferId, o] of input.outbox ?? []) {
     if (o.moves.join() !== o.events.join()) violations.push({ kind: 'outbox', transferId, detail: `moves ${o.moves.join(', ') || '(none)'} but events ${o.events.join(', ') || '(none)'}` });
   }
+  // Each event delivered at least once, signed, in order per aggregate; the feed has each exactly once.
+  if (input.events) violations.push(...judgeEvents(input.events));
   for (const [k, n] of input.wire ?? []) {
     if (n > 1) violations.push({ kind: 'written-twice', ...(transferBySeq.has(k) ? { transferId: transferBySeq.get(k)! } : {}), detail: `the transfer telegram ${k} reached the bank ${n} times` });
     if (!transferBySeq.has(k)) violations.push({ kind: 'phantom', detail: `a transfer telegram ${k} reached the bank that our ledger did not keep first` });

@@ -163,7 +163,7 @@ export class WebhookDispatcher {
     const now = this.now();
     const attempt = claimed.attempts + 1;
     // Ids and figures only: never a secret, a body, or the URL (its path or query may hold a receiver's token).
-    const details = { delivery: claimed.id, endpoint: claimed.endpointId, event: event?.id ?? `evt_${claimed.eventId}`, type: event?.type ?? null, attempt, status: outcome.status, ms: outcome.ms };
+    const details = { delivery: claimed.id, endpoint: claimed.endpointId, eventId: event?.id ?? `evt_${claimed.eventId}`, type: event?.type ?? null, attempt, status: outcome.status, ms: outcome.ms };
     if (outcome.ok) {
       if (!(await this.store.delivered(claimed, outcome.status, now))) return this.lost(details);
       logger.info('webhook.delivered', details);
