@@ -136,6 +136,8 @@ describe('firmbank CLI', () => {
     expectUserError(run(['reconcile']), /--date YYYY-MM-DD is required/);
     expect(run(['close-day', '--date', '2026-12-01']).stdout.toString()).toContain('no service sent anything on 2026-12-01');
     expect(run(['breaks', '--date', '2026-12-01']).stdout.toString().trim()).toBe('(no breaks)');
+    expect(run(['help']).stdout.toString()).toEqual(expect.stringContaining('firmbank reconcile --date YYYY-MM-DD'));
+    expect(run(['help']).stdout.toString()).toEqual(expect.stringContaining('firmbank webhook add SERVICE URL'));
     expectUserError(run(['breaks', 'resolve', '5', '--by', 'kim', '--reason', 'bank confirmed']), /no break #5/);
     expectUserError(run(['breaks', 'resolve', '5', '--reason', 'x']), /--by NAME and --reason TEXT are required/);
   });

@@ -21,6 +21,8 @@ const USAGE = `usage:
   firmbank code [--profile FILE] BANK CODE                meaning of a bank's response code (Hecto's table by default)
   firmbank start                                          the gateway (config: FIRMBANK_CONFIG, DATABASE_URL, REDIS_URL, PORT)
   ${APIKEY_USAGE}
+  ${RECONCILE_USAGE}
+  ${WEBHOOK_USAGE}
   firmbank demo                                           encode and decode the sample transfer
   firmbank sim --spec FILE [--port N] [--host H] [--latency MS] [--late MS] [--refuse]
                [--fault KIND[:MESSAGE][:COUNT|always]]... [--control-port N] [--control-token T]

@@ -1,7 +1,6 @@
 import type { TelegramCodec } from '../codec/telegram-codec.js';
 import type { FieldInput } from '../codec/values.js';
 import type { InstitutionProfile } from '../institution/profile.js';
-import type { InstitutionSettings } from './institution-settings.js';
 import type { NoticeFlow } from './notice-flow.js';
 import type { Requester } from './ports.js';
 
@@ -21,7 +20,6 @@ export type GapOutcome = 'recovered' | 'not-found' | 'unavailable' | 'unsupporte
  */
 export class NoticeGapFlow {
   constructor(
-    private readonly institution: Pick<InstitutionSettings, 'bankCode' | 'companyId'>,
     private readonly profile: InstitutionProfile,
     private readonly codec: TelegramCodec,
     private readonly link: Requester,

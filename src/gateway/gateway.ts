@@ -179,7 +179,7 @@ export class Gateway {
       queue.start({ send: (id) => transfers.send(id), inquire: (id) => transfers.inquire(id) }, options.concurrency ?? 200, inst.ratePerSecond);
       const verifications = new VerificationFlow(inst, profile, pool, codes);
       const parentAccount = new ParentAccountFlow(inst, profile, pool, codes);
-      const gaps = new NoticeGapFlow(inst, profile, codec, pool, notices);
+      const gaps = new NoticeGapFlow(profile, codec, pool, notices);
       institutions.set(inst.id, { config: inst, profile, codec, pool, queue, transfers, notices, gaps, verifications, parentAccount, ...(simulator ? { simulator } : {}) });
     }
     this.router = new Router([...institutions.keys()], config.routing ?? []);
