@@ -6,21 +6,10 @@ import type { TransferState } from '../src/domain/transfer-state.js';
 import { openDatabase } from '../src/ledger/data-source.js';
 import { EventStore } from '../src/ledger/event-store.js';
 import { Ledger } from '../src/ledger/ledger.js';
+import { SAMPLE_TRANSFER } from './helpers/day-rows.js';
 import { freshDatabase } from './helpers/gateway.js';
 
-const NEW = {
-  service: 'payroll',
-  requestHash: 'h',
-  institution: 'hecto',
-  bankCode: '004',
-  companyId: 'FIRMBANK01',
-  withdrawAccount: '12345678901234',
-  depositBankCode: '088',
-  depositAccount: '110123456789',
-  amount: new Decimal(15_000),
-  memo: '급여',
-  recipientName: '홍길동',
-};
+const NEW = { ...SAMPLE_TRANSFER, service: 'payroll' };
 
 describe.each(['sqlite', 'postgres'] as const)('the outbox on %s', (kind) => {
   let ds: DataSource;

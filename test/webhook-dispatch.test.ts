@@ -19,6 +19,7 @@ import { DELIVERY_ATTEMPT_HEADER, EVENT_ID_HEADER, EVENT_TYPE_HEADER, WebhookDis
 import { SecretBox, generateEndpointSecret } from '../src/webhooks/secret-box.js';
 import { SIGNATURE_HEADER, verifySignature } from '../src/webhooks/signature.js';
 import { freshDatabase } from './helpers/gateway.js';
+import { SAMPLE_TRANSFER } from './helpers/day-rows.js';
 
 const REDIS = redisConnection('redis://127.0.0.1:6379');
 const ALL: EventType[] = ['transfer.succeeded', 'transfer.failed', 'transfer.reversed'];
@@ -27,18 +28,7 @@ const ALL: EventType[] = ['transfer.succeeded', 'transfer.failed', 'transfer.rev
 let offset = 0;
 const clock = () => new Date(Date.now() + offset);
 
-const NEW = {
-  requestHash: 'h',
-  institution: 'hecto',
-  bankCode: '004',
-  companyId: 'FIRMBANK01',
-  withdrawAccount: '12345678901234',
-  depositBankCode: '088',
-  depositAccount: '110123456789',
-  amount: new Decimal(15_000),
-  memo: '급여',
-  recipientName: '홍길동',
-};
+const NEW = SAMPLE_TRANSFER;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -287,7 +287,8 @@ function str(v: unknown, fallback: string, setting: string): string {
   return v;
 }
 
-function webhookSettings(v: unknown): WebhookSettings {
+/** The `webhooks:` section, validated; `undefined` gives the defaults. */
+export function webhookSettings(v: unknown): WebhookSettings {
   const w = v === undefined ? {} : mapping(v, 'webhooks');
   onlyKeys(w, ['allowPrivate', 'timeoutMs', 'maxResponseBytes'], 'webhooks.');
   return {

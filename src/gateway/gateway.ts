@@ -7,7 +7,7 @@ import type { ApiServices } from '../api/services.js';
 import { telegramView } from '../api/telegram-view.js';
 import { TelegramCodec } from '../codec/telegram-codec.js';
 import { ConfigError } from '../config/config-error.js';
-import type { GatewayConfig, InstitutionConfig } from '../config/config.js';
+import { webhookSettings, type GatewayConfig, type InstitutionConfig } from '../config/config.js';
 import type { Transfer } from '../domain/transfer.js';
 import { closeDay, handOverBankDay, reconcileNight, type NightOfInstitution } from '../batch/night.js';
 import type { LiveInstitution } from '../batch/day-prep.js';
@@ -30,6 +30,7 @@ import { WebhookQueue } from '../queue/webhook-queue.js';
 import { WebhookDispatcher } from '../webhooks/dispatcher.js';
 import { checkEndpointUrl } from '../webhooks/endpoint-url.js';
 import { generateEndpointSecret, SecretBox } from '../webhooks/secret-box.js';
+import { ROTATION_OVERLAP_MS } from '../webhooks/signature.js';
 import { secretKeyFromDataDir } from './secret-key-file.js';
 import { systemClock, type Clock } from '../link/clock.js';
 import { LinkPool } from '../link/link-pool.js';
@@ -269,7 +270,7 @@ export class Gateway {
   }
 
   private startWebhooks(log: Logger): void {
-    const settings = this.config.webhooks ?? { allowPrivate: false, timeoutMs: 10_000, maxResponseBytes: 65_536 };
+    const settings = this.config.webhooks ?? webhookSettings(undefined);
     const box = new SecretBox(this.config.secretKey ?? secretKeyFromDataDir(this.config.dataDir, log));
     const store = new WebhookStore(this.ds, box, generateEndpointSecret);
     const queue = new WebhookQueue(redisConnection(this.redis.url), this.config.queuePrefix);
@@ -356,9 +357,6 @@ export class Gateway {
     };
   }
 }
-
-/** How long a rotated-out webhook secret keeps signing beside the new one. */
-const ROTATION_OVERLAP_MS = 24 * 3_600_000;
 
 /** An institution's profile and what it names, loaded and checked against its configuration. */
 function loadChecked(inst: InstitutionConfig, i: number) {

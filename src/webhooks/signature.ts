@@ -3,6 +3,9 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 /** The request header that carries the signature of a webhook delivery. */
 export const SIGNATURE_HEADER = 'Firmbank-Signature';
 
+/** How long a rotated-out endpoint secret keeps signing beside the new one (both `v1=` are sent). */
+export const ROTATION_OVERLAP_MS = 24 * 3_600_000;
+
 /** How far a signature's timestamp may be from the verifier's clock, either way, by default. */
 export const DEFAULT_TOLERANCE_SECONDS = 300;
 

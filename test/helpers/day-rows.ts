@@ -1,3 +1,4 @@
+import { Decimal } from 'decimal.js';
 import type { DataSource } from 'typeorm';
 import type { TransferState } from '../../src/domain/transfer-state.js';
 import { Sql } from '../../src/ledger/sql.js';
@@ -37,6 +38,20 @@ export async function insertDayRows(ds: DataSource, rows: readonly DayRow[]): Pr
     await sql.rows(ds, `INSERT INTO transfers (${COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`, params);
   }
 }
+
+/** A transfer as a service would ask for it (add `service` and `requestId`), for tests that go through `Ledger.createTransfer`. */
+export const SAMPLE_TRANSFER = {
+  requestHash: 'h',
+  institution: 'hecto',
+  bankCode: '004',
+  companyId: 'FIRMBANK01',
+  withdrawAccount: '12345678901234',
+  depositBankCode: '088',
+  depositAccount: '110123456789',
+  amount: new Decimal(15_000),
+  memo: '급여',
+  recipientName: '홍길동',
+};
 
 /** Moves a transfer's state behind the flows' back (what a later inquiry would have done). */
 export async function setState(ds: DataSource, id: string, state: TransferState): Promise<void> {

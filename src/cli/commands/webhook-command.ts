@@ -7,6 +7,7 @@ import { WebhookStore, type WebhookDelivery } from '../../ledger/webhook-store.j
 import { silentLogger } from '../../log/logger.js';
 import { checkEndpointUrl } from '../../webhooks/endpoint-url.js';
 import { generateEndpointSecret, SecretBox } from '../../webhooks/secret-box.js';
+import { ROTATION_OVERLAP_MS } from '../../webhooks/signature.js';
 import { UsageError } from '../usage-error.js';
 
 export const WEBHOOK_USAGE = `firmbank webhook add SERVICE URL [--types ${EVENT_TYPES.join(',')}]
@@ -15,14 +16,13 @@ export const WEBHOOK_USAGE = `firmbank webhook add SERVICE URL [--types ${EVENT_
   firmbank webhook deliveries [--service S] [--status pending|delivered|dead]
   firmbank webhook redeliver ID                           a dead delivery back on its way (as an operator)`;
 
-const ROTATION_OVERLAP_MS = 24 * 3_600_000;
-
-async function withStore<T>(fn: (store: WebhookStore) => Promise<T>): Promise<{ result: T; allowPrivate: boolean }> {
+/** Runs `fn` over the endpoints store of the configured database; `allowPrivate` is the configuration's. */
+async function withStore<T>(fn: (store: WebhookStore, allowPrivate: boolean) => Promise<T>): Promise<{ result: T }> {
   const config = loadConfig();
   const ds: DataSource = await openDatabase({ url: config.databaseUrl });
   try {
     const box = new SecretBox(config.secretKey ?? secretKeyFromDataDir(config.dataDir, silentLogger));
-    return { result: await fn(new WebhookStore(ds, box, generateEndpointSecret)), allowPrivate: config.webhooks?.allowPrivate ?? false };
+    return { result: await fn(new WebhookStore(ds, box, generateEndpointSecret), config.webhooks?.allowPrivate ?? false) };
   } finally {
     await ds.destroy();
   }
@@ -52,9 +52,7 @@ export async function webhookCommand(sub: string | undefined, args: readonly str
     case 'add': {
       const [svc, url] = args;
       if (!url) throw new UsageError('webhook add SERVICE URL [--types a,b]');
-      const config = loadConfig();
-      const href = checkEndpointUrl(url, { allowPrivate: config.webhooks?.allowPrivate ?? false }).href;
-      const { result } = await withStore((s) => s.create(service(svc), href, types(flags.types), new Date()));
+      const { result } = await withStore((s, allowPrivate) => s.create(service(svc), checkEndpointUrl(url, { allowPrivate }).href, types(flags.types), new Date()));
       process.stderr.write(`firmbank: endpoint ${result.endpoint.id} for "${result.endpoint.service}" (${result.endpoint.types.join(',')}); its secret is shown only this once\n`);
       return result.secret;
     }
