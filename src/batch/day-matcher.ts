@@ -79,8 +79,7 @@ export class DayMatcher {
     return this.found;
   }
 
-  /** A break found outside the two streams (totals, notices, foreign lines). */
-  add(category: FoundBreak['category'], subject: string, t: Pick<DayTransfer, 'id' | 'service'> | null, ours: string | null, bank: string | null, detail: string): void {
+  private add(category: FoundBreak['category'], subject: string, t: Pick<DayTransfer, 'id' | 'service'> | null, ours: string | null, bank: string | null, detail: string): void {
     this.found.push({ category, subject, transferId: t?.id ?? null, service: t?.service ?? null, ours, bank, detail });
   }
 
