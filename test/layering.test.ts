@@ -18,12 +18,12 @@ import {
  * file at src/ root — that is in no row fails the test: place it in the table when you add it.
  */
 export const LAYERS: Layer[] = [
-  { rank: 0, folders: ['errors', 'encoding', 'paths.ts', 'files', 'log', 'domain'], why: 'foundation: error types, charsets, project paths, private files, logging, domain types and rules — depend on nothing of ours above them' },
+  { rank: 0, folders: ['errors', 'encoding', 'paths.ts', 'files', 'log', 'tracing', 'domain'], why: 'foundation: error types, charsets, project paths, private files, logging, tracing, domain types and rules — depend on nothing of ours above them' },
   { rank: 1, folders: ['spec', 'codec', 'framing', 'codes', 'bankfile'], why: 'wire: telegram specs, field codecs, framing, response codes, bank files' },
   { rank: 2, folders: ['link'], why: 'link: sessions and connections to a bank or VAN' },
   { rank: 3, folders: ['institution'], why: 'institution profiles: bind operations to spec messages' },
   { rank: 4, folders: ['flows'], why: 'flows: transfer / verification / notice use cases, written against ports' },
-  { rank: 5, folders: ['ledger', 'queue', 'sim', 'config', 'webhooks'], why: 'adapters: persistence, job queue, bank simulator, configuration, webhook delivery — implement the ports' },
+  { rank: 5, folders: ['ledger', 'queue', 'sim', 'config', 'webhooks', 'metrics', 'switches'], why: 'adapters: persistence, job queue, bank simulator, configuration, webhook delivery, metrics, the switchboard — implement the ports' },
   { rank: 6, folders: ['api', 'batch', 'admin'], why: 'edges: HTTP API, nightly batch, admin' },
   { rank: 7, folders: ['gateway'], why: 'composition root: wires adapters to ports and flows, one per process' },
   { rank: 8, folders: ['cli'], why: 'entry points: the command line starts the composition root (firmbank start) or a tool' },

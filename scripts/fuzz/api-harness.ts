@@ -17,6 +17,7 @@ import type { TransferRow } from '../../src/ledger/entities.js';
 import { IdempotencyConflictError } from '../../src/ledger/idempotency-conflict-error.js';
 import { silentLogger, type Logger } from '../../src/log/logger.js';
 import { loadInstitution } from '../../src/institution/load-profile.js';
+import { checkSwitchName } from '../../src/domain/switches.js';
 import { checkEndpointUrl } from '../../src/webhooks/endpoint-url.js';
 import { HECTO_PROFILE } from './corpus.js';
 
@@ -129,6 +130,13 @@ export async function openApiHarness(): Promise<ApiHarness> {
     verifications: { verify: (_inst, input) => verification.verify(input) },
     parentAccount: { balance: async () => ({ account: '**********1234', balance: '1000000000' }), totals: async () => ({ count: transfers.size }) },
     readiness: { ready: async () => ({ ready: true, detail: {} }) },
+    // Switch names go through the real check: a bad one is a 400.
+    switches: {
+      list: async () => ({ switches: [], effective: [] }),
+      set: async (name, state, by, reason) => ({ ...checkSwitchName(name), state, version: 1, changedAt: new Date(), changedBy: by, reason }),
+      changes: async () => [],
+    },
+    metrics: { render: async () => ({ contentType: 'text/plain; version=0.0.4', body: '' }) },
     events: { feed: async (_service, after) => ({ events: [], next: after }) },
     // URLs go through the real check: a URL the gateway must refuse is a 400, never a 5xx.
     webhooks: {

@@ -47,6 +47,10 @@ export const STATUS_BY_CODE: Readonly<Record<string, [number, string]>> = {
   FB_AUTH_RATE_LIMITED: [429, 'Too many failed authentications'],
   FB_HEADERS_TOO_LARGE: [431, 'Request headers too large'],
   FB_WEBHOOK_URL: [400, 'Webhook URL refused'],
+  FB_SWITCH_OFF: [503, 'Switched off'],
+  FB_BREAKER_OPEN: [503, 'Bank link not taking requests'],
+  FB_SWITCH_INVALID: [400, 'No such switch'],
+  FB_SWITCH_CONFLICT: [409, 'Switch changed meanwhile'],
 };
 
 /** The problem for one of our codes, with the status and title {@link STATUS_BY_CODE} gives it. */

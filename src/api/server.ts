@@ -9,6 +9,9 @@ import { problemFor, sendProblem } from './problem.js';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { fastifyTracingPlugin } from '../tracing/fastify-tracing.js';
+import { adminSwitchRoutes } from './routes/admin-switches.js';
 import { parentAccountRoutes } from './routes/parent-account.js';
 import { transferRoutes } from './routes/transfers.js';
 import { verificationRoutes } from './routes/verifications.js';
@@ -32,6 +35,8 @@ export interface ApiOptions {
   readonly authFailures?: AuthFailureLimits;
   /** Longest URL (path and query) answered; longer is 414. */
   readonly maxUrlLength?: number;
+  /** Told of every answered request (metrics): its method, route pattern (null when none matched), status, seconds. */
+  readonly observe?: (method: string, route: string | null, status: number, seconds: number) => void;
 }
 
 /** A path parameter longer than this is 414 (ids are 36 characters). */
@@ -73,6 +78,8 @@ export function buildApi(services: ApiServices, keys: ApiKeys, logger: Logger, m
     clientErrorHandler: clientErrorHandler(logger),
   });
   app.decorateRequest('caller', null as unknown as ApiCaller);
+  // First, so that a request's span encloses every hook (a no-op unless tracing was started).
+  void app.register(fastifyTracingPlugin());
 
   // In order: name the request, refuse what is malformed, then who is calling, then what they may do.
   app.addHook('onRequest', async (req, reply) => {
@@ -97,6 +104,7 @@ export function buildApi(services: ApiServices, keys: ApiKeys, logger: Logger, m
   });
 
   app.addHook('onResponse', async (req, reply) => {
+    options.observe?.(req.method, req.routeOptions.url ?? null, reply.statusCode, reply.elapsedTime / 1_000);
     logRequest(logger, {
       method: req.method,
       route: req.routeOptions.url ?? null,
@@ -116,7 +124,12 @@ export function buildApi(services: ApiServices, keys: ApiKeys, logger: Logger, m
       const field = (first.params['missingProperty'] as string | undefined) ?? (first.params['additionalProperty'] as string | undefined) ?? (first.instancePath.replace(/^\//, '').replace(/\//g, '.') || 'body');
       return sendProblem(reply, problemFor('FB_VALIDATION', `${field}: ${first.message ?? 'invalid'}`, field));
     }
-    if (isFirmbankError(error)) return sendProblem(reply, problemFor(error.code, error.message, (error as { field?: string }).field));
+    if (isFirmbankError(error)) {
+      // A refusal that passes (a breaker open) says when to come back.
+      const retryInMs = (error as { retryInMs?: number }).retryInMs;
+      if (retryInMs !== undefined) reply.header('retry-after', String(Math.max(1, Math.ceil(retryInMs / 1_000))));
+      return sendProblem(reply, problemFor(error.code, error.message, (error as { field?: string }).field));
+    }
     const status = (error as { statusCode?: number }).statusCode;
     if (status && status >= 400 && status < 500) return sendProblem(reply, { status, code: 'FB_BAD_REQUEST', title: 'Bad request', detail: (error as Error).message });
     logger.error('api.internal-error', { method: req.method, route: req.routeOptions.url ?? null, requestId: req.id, error: String((error as Error).stack ?? error) });
@@ -131,5 +144,7 @@ export function buildApi(services: ApiServices, keys: ApiKeys, logger: Logger, m
   void app.register(parentAccountRoutes(services.parentAccount));
   void app.register(eventRoutes(services.events, services.webhooks));
   void app.register(healthRoutes(services.readiness));
+  void app.register(metricsRoutes(services.metrics));
+  void app.register(adminSwitchRoutes(services.switches));
   return app;
 }

@@ -5,6 +5,8 @@ import type { ServiceIdentity } from '../flows/transfer-flow.js';
 import type { TransferInput } from '../flows/transfer-input.js';
 import type { VerificationInput, VerificationResult } from '../flows/verification-flow.js';
 
+import type { SwitchChange, SwitchFlow, SwitchName, SwitchSetting, SwitchState } from '../domain/switches.js';
+
 /**
  * What the HTTP API needs, one narrow service per flow; the composition root provides them. An
  * `institution` is the one the caller named, or undefined for the default (routing rules, for transfers);
@@ -48,6 +50,19 @@ export interface WebhookService {
   redeliver(service: string, deliveryId: number): Promise<boolean>;
 }
 
+/** The operators' switches: every set is audited (who, when, from, to, why) and reaches every process. */
+export interface SwitchService {
+  /** Every switch set so far, and the effective state of each flow at each institution. */
+  list(): Promise<{ switches: SwitchSetting[]; effective: { institution: string; flow: SwitchFlow; state: SwitchState; decidedBy: string | null }[] }>;
+  set(name: SwitchName, state: SwitchState, by: string, reason: string, expectedVersion?: number): Promise<SwitchSetting>;
+  changes(limit: number): Promise<SwitchChange[]>;
+}
+
+/** The Prometheus exposition of this process. */
+export interface MetricsService {
+  render(): Promise<{ contentType: string; body: string }>;
+}
+
 export interface ApiServices {
   readonly transfers: TransferService;
   readonly events: EventService;
@@ -55,4 +70,6 @@ export interface ApiServices {
   readonly verifications: VerificationService;
   readonly parentAccount: ParentAccountService;
   readonly readiness: ReadinessService;
+  readonly switches: SwitchService;
+  readonly metrics: MetricsService;
 }

@@ -7,6 +7,7 @@ import { demoCommand } from './commands/demo.js';
 import { breaksCommand, closeDayCommand, reconcileCommand, RECONCILE_USAGE } from './commands/reconcile-command.js';
 import { DEFAULT_SEQ_FILE, sendCommand } from './commands/send-command.js';
 import { webhookCommand, WEBHOOK_USAGE } from './commands/webhook-command.js';
+import { switchCommand, SWITCH_USAGE } from './commands/switch-command.js';
 import { simCommand } from './commands/sim-command.js';
 import { startCommand } from './commands/start-command.js';
 import { specCheckCommand, specShowCommand } from './commands/spec-commands.js';
@@ -23,6 +24,7 @@ const USAGE = `usage:
   ${APIKEY_USAGE}
   ${RECONCILE_USAGE}
   ${WEBHOOK_USAGE}
+  ${SWITCH_USAGE}
   firmbank demo                                           encode and decode the sample transfer
   firmbank sim --spec FILE [--port N] [--host H] [--latency MS] [--late MS] [--refuse]
                [--fault KIND[:MESSAGE][:COUNT|always]]... [--control-port N] [--control-token T]
@@ -121,6 +123,11 @@ async function run(argv: string[]): Promise<Output> {
       const [sub, ...more] = rest;
       const { values, positionals } = flags({ types: { type: 'string' }, service: { type: 'string' }, status: { type: 'string' } }, more);
       return (await webhookCommand(sub, positionals, values as { types?: string; service?: string; status?: string })) + '\n';
+    }
+    case 'switch': {
+      const [sub, ...more] = rest;
+      const { values, positionals } = flags({ by: { type: 'string' }, reason: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean', default: false } }, more);
+      return (await switchCommand(sub, positionals, { ...(values as { by?: string; reason?: string; limit?: string }), json: values.json === true })) + '\n';
     }
     case 'breaks': {
       const { values, positionals } = flags({ date: { type: 'string' }, institution: { type: 'string' }, status: { type: 'string' }, by: { type: 'string' }, reason: { type: 'string' }, json: { type: 'boolean', default: false } });

@@ -32,6 +32,27 @@ export interface InstitutionConfig extends InstitutionSettings {
   readonly bankFileSpec?: string;
   /** When the nightly batch runs for this institution, `HH:MM` in Korean time (after its cut-off). */
   readonly reconcileAt?: string;
+  /** The circuit breaker of the institution's link (defaults when absent). */
+  readonly breaker?: BreakerConfig;
+}
+
+export interface BreakerConfig {
+  /** Consecutive connect failures or unanswered requests that open it. */
+  readonly failures: number;
+  /** How long it stays open before the test call probes the bank. */
+  readonly openMs: number;
+  /** New transfers while it is open: kept and sent once it closes (`wait`), or refused with a 503 (`refuse`). */
+  readonly whileOpen: 'wait' | 'refuse';
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+export interface TracingSettings {
+  /** `none` (default): no spans are made; `otlp`: exported over OTLP/HTTP to `endpoint`. */
+  readonly exporter: 'none' | 'otlp';
+  readonly endpoint?: string;
+  /** Share of traces kept, 0..1 (default 1). */
+  readonly sampleRatio: number;
 }
 
 export interface GatewayConfig {
@@ -55,6 +76,12 @@ export interface GatewayConfig {
   readonly routing?: readonly RouteRule[];
   /** When the nightly batch closes every service's previous day, `HH:MM` Korean time (default 00:30). */
   readonly dayCloseAt?: string;
+  /** `FIRMBANK_LOG_LEVEL` or `logLevel`: the least severe level written (default info). */
+  readonly logLevel?: LogLevel;
+  /** OpenTelemetry tracing; off when absent. */
+  readonly tracing?: TracingSettings;
+  /** How often each process re-reads the switches from the database (the broadcast may be missed). */
+  readonly switchPollMs?: number;
   /** How webhooks are delivered (see {@link WebhookSettings}); defaults when absent. */
   readonly webhooks?: WebhookSettings;
   /**
@@ -93,12 +120,12 @@ export interface SettingNames {
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** The keys a configuration file may hold; anything else is a typo we refuse rather than ignore. */
-const FILE_KEYS = ['api', 'databaseUrl', 'redisUrl', 'startRedis', 'queuePrefix', 'dataDir', 'maxWaitMs', 'sweepMs', 'institutions', 'routing', 'dayCloseAt', 'webhooks'] as const satisfies readonly (keyof GatewayConfig)[];
+const FILE_KEYS = ['api', 'databaseUrl', 'redisUrl', 'startRedis', 'queuePrefix', 'dataDir', 'maxWaitMs', 'sweepMs', 'institutions', 'routing', 'dayCloseAt', 'webhooks', 'logLevel', 'tracing', 'switchPollMs'] as const satisfies readonly (keyof GatewayConfig)[];
 const API_KEYS = ['host', 'port'] as const satisfies readonly (keyof GatewayConfig['api'])[];
 const INSTITUTION_KEYS = [
   'id', 'profile', 'host', 'port', 'companyId', 'bankCode', 'systemId', 'withdrawAccount', 'accountPasswordEnv',
   'connections', 'ratePerSecond', 'requestTimeoutMs', 'inquiryDelayMs', 'inquiryMaxAttempts', 'enforceHours', 'simulator',
-  'bankFileSpec', 'reconcileAt',
+  'bankFileSpec', 'reconcileAt', 'breaker',
 ] as const satisfies readonly (keyof InstitutionConfig)[];
 
 /** Where the gateway keeps its files when nothing else is said: `.data/` in the project folder. */
@@ -128,6 +155,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
   const dir = pick('FIRMBANK_DATA_DIR', 'dataDir', file['dataDir']);
   const prefix = pick('FIRMBANK_QUEUE_PREFIX', 'queuePrefix', file['queuePrefix']);
   const dataDir = str(dir.value, defaultDataDir(), dir.setting);
+  const level = pick('FIRMBANK_LOG_LEVEL', 'logLevel', file['logLevel']);
   const resolve = (p: string) => (isAbsolute(p) ? p : join(root, p));
   const rawInstitutions = file['institutions'] === undefined ? [{}] : file['institutions'];
   if (!Array.isArray(rawInstitutions)) throw new ConfigError('institutions', `must be a list of institutions (- id: …), not ${describe(rawInstitutions)}`);
@@ -162,6 +190,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       // The simulator writes its day in the KB cash-result layout unless told otherwise.
       ...(raw['bankFileSpec'] !== undefined || simulator ? { bankFileSpec: resolve(str(raw['bankFileSpec'], 'specs/files/kb-cash.yaml', at('bankFileSpec'))) } : {}),
       reconcileAt: clockTime(raw['reconcileAt'], '23:50', at('reconcileAt')),
+      breaker: breakerConfig(raw['breaker'], at('breaker')),
     };
     const badBank = bankCodeProblem(out.bankCode);
     if (badBank) throw new ConfigError(at('bankCode'), `"${out.bankCode}": ${badBank}`);
@@ -186,6 +215,9 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     routing,
     dayCloseAt: clockTime(file['dayCloseAt'], '00:30', 'dayCloseAt'),
     webhooks: webhookSettings(file['webhooks']),
+    logLevel: oneOf(level.value, 'info', level.setting, ['debug', 'info', 'warn', 'error', 'silent'] as const),
+    tracing: tracingSettings(file['tracing'], env),
+    switchPollMs: int(file['switchPollMs'], 5_000, 'switchPollMs', 100, 600_000),
     ...(env['FIRMBANK_SECRET_KEY'] !== undefined ? { secretKey: env['FIRMBANK_SECRET_KEY'] } : {}),
     settingNames: { databaseUrl: db.setting, redisUrl: redis.setting, port: port.setting, host: host.setting, dataDir: dir.setting },
   };
@@ -296,6 +328,36 @@ export function webhookSettings(v: unknown): WebhookSettings {
     timeoutMs: int(w['timeoutMs'], 10_000, 'webhooks.timeoutMs', 100, 60_000),
     maxResponseBytes: int(w['maxResponseBytes'], 65_536, 'webhooks.maxResponseBytes', 0, 10_485_760),
   };
+}
+
+/** `breaker: { failures, openMs, whileOpen }` of an institution; defaults: 5 failures, 30 s open, wait. */
+function breakerConfig(v: unknown, setting: string): BreakerConfig {
+  const b = v === undefined ? {} : mapping(v, setting);
+  onlyKeys(b, ['failures', 'openMs', 'whileOpen'], `${setting}.`);
+  return {
+    failures: int(b['failures'], 5, `${setting}.failures`, 1, 1_000),
+    openMs: int(b['openMs'], 30_000, `${setting}.openMs`, 100, 3_600_000),
+    whileOpen: oneOf(b['whileOpen'], 'wait', `${setting}.whileOpen`, ['wait', 'refuse'] as const),
+  };
+}
+
+/** `tracing: { exporter, endpoint, sampleRatio }`; `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` turns OTLP on too. */
+function tracingSettings(v: unknown, env: Env): TracingSettings {
+  const t = v === undefined ? {} : mapping(v, 'tracing');
+  onlyKeys(t, ['exporter', 'endpoint', 'sampleRatio'], 'tracing.');
+  const envEndpoint = env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'];
+  const exporter = oneOf(t['exporter'], envEndpoint ? 'otlp' : 'none', 'tracing.exporter', ['none', 'otlp'] as const);
+  const endpoint = envEndpoint ?? (t['endpoint'] === undefined ? undefined : str(t['endpoint'], '', 'tracing.endpoint'));
+  if (endpoint !== undefined && !/^https?:\/\//.test(endpoint)) throw new ConfigError(envEndpoint ? 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT' : 'tracing.endpoint', `"${maskUrl(endpoint)}": expected an http:// or https:// URL`);
+  const ratio = t['sampleRatio'] ?? 1;
+  if (typeof ratio !== 'number' || !(ratio >= 0 && ratio <= 1)) throw new ConfigError('tracing.sampleRatio', `must be a number from 0 to 1, not ${JSON.stringify(ratio)}`);
+  return { exporter, ...(endpoint ? { endpoint } : {}), sampleRatio: ratio };
+}
+
+function oneOf<T extends string>(v: unknown, fallback: T, setting: string, allowed: readonly T[]): T {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) throw new ConfigError(setting, `must be one of ${allowed.join(', ')}, not ${JSON.stringify(v)}`);
+  return v as T;
 }
 
 function clockTime(v: unknown, fallback: string, setting: string): string {

@@ -14,4 +14,6 @@ export interface InstitutionSettings {
   readonly inquiryMaxAttempts: number;
   /** Refuse transfers outside the receiving bank's hours (always, against a real bank). */
   readonly enforceHours: boolean;
+  /** While the link's breaker is open, new transfers wait as `requested` (default) or are refused (503). */
+  readonly breaker?: { readonly whileOpen: 'wait' | 'refuse' };
 }

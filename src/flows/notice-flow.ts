@@ -4,14 +4,16 @@ import type { DecodedTelegram } from '../codec/values.js';
 import type { Transfer } from '../domain/transfer.js';
 import type { InstitutionProfile } from '../institution/profile.js';
 import type { InstitutionSettings } from './institution-settings.js';
-import type { NoticeStore } from './ports.js';
+import type { NoticeStore, SwitchReader } from './ports.js';
 import type { Logger } from '../log/logger.js';
 
 /**
  * Notices the bank sends us (4000/100 deposits and withdrawals, 3000/100 other-bank failures). Each is
  * committed to the ledger before the handler resolves, and only then does the link acknowledge it. A notice
  * the bank sends again is stored once and acknowledged again. A failure notice reverses the transfer it
- * names (by its 원거래전문번호), if that transfer succeeded or is still unknown.
+ * names (by its 원거래전문번호), if that transfer succeeded or is still unknown. With the `notices` switch on
+ * hold or off, notices are still stored and acknowledged (the bank must not keep resending, and a stored
+ * notice loses nothing), but none is applied to a transfer until the switch is on again.
  */
 export class NoticeFlow {
   constructor(
@@ -21,7 +23,13 @@ export class NoticeFlow {
     private readonly ledger: NoticeStore,
     private readonly logger: Logger,
     private readonly settled?: (transfer: Transfer) => void,
+    private readonly switches?: SwitchReader,
   ) {}
+
+  /** Whether stored notices may be applied to transfers now (the `notices` switch). */
+  private applying(): boolean {
+    return (this.switches?.state(this.institution.id, 'notices').state ?? 'on') === 'on';
+  }
 
   readonly handle = async (notice: DecodedTelegram, raw: Buffer): Promise<void> => {
     const f = notice.fields;
@@ -60,13 +68,17 @@ export class NoticeFlow {
       return;
     }
     if (!fresh) return; // already applied when it first came
+    if (!this.applying()) {
+      this.logger.warn('notice.held', { seqNo: String(f[session.seqNo]), sendDate, note: 'stored and acknowledged; applied when the notices switch is on' });
+      return;
+    }
     // A transfer still `sending` is reversed by the sweep once its answer is in (see reverseLate).
     await this.reverse(transferId, `failure notice ${sendDate}#${String(f[session.seqNo])}: ${String(canonical['errorCode'] ?? '')}`);
   };
 
   /** Reverses transfers whose failure notice is stored but not applied yet (run by the gateway's sweep). */
   async reverseLate(): Promise<number> {
-    if (!this.profile.supports('failureNotice')) return 0;
+    if (!this.profile.supports('failureNotice') || !this.applying()) return 0;
     const late = await this.ledger.unreversed(this.institution.id, this.profile.message('failureNotice'));
     for (const transferId of late) await this.reverse(transferId, 'failure notice received while the transfer was being sent');
     return late.length;

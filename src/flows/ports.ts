@@ -3,6 +3,8 @@ import type { TransferState } from '../domain/transfer-state.js';
 import type { FieldInput } from '../codec/values.js';
 import type { RequestOptions } from '../link/bank-link.js';
 import type { LinkOutcome } from '../link/exchange.js';
+import type { LinkBlock } from '../link/guarded-link.js';
+import type { SwitchFlow, SwitchState } from '../domain/switches.js';
 
 /**
  * The ports flows depend on. Adapters implement them (the TypeORM ledger, the BullMQ queues, a link pool);
@@ -12,6 +14,8 @@ import type { LinkOutcome } from '../link/exchange.js';
 /** What the flows need of a link: one request, one outcome (BankLink and LinkPool both fit). */
 export interface Requester {
   request(message: string, fields: Readonly<Record<string, FieldInput>>, options?: RequestOptions): Promise<LinkOutcome>;
+  /** Null when requests may go now; otherwise why not (a breaker is open) and when to look again. */
+  blockedFor?(): LinkBlock | null;
 }
 
 /** Jobs to send a transfer and to ask about one (the BullMQ transfer queue fits). */
@@ -42,4 +46,10 @@ export interface NoticeStore extends Pick<TransferStore, 'move'> {
   recordNotice(n: Omit<Notice, 'id' | 'receivedAt'>): Promise<boolean>;
   /** Transfers named by a stored failure notice (message `failureNotice`) still succeeded or unknown. */
   unreversed(institution: string, failureNotice: string): Promise<string[]>;
+}
+
+/** The runtime switches as flows read them (the switchboard fits): cheap, synchronous, from memory. */
+export interface SwitchReader {
+  /** The effective state for a flow at an institution, and the switch (`scope/flow`) that decided it. */
+  state(institution: string, flow: SwitchFlow): { readonly state: SwitchState; readonly decidedBy: string | null };
 }

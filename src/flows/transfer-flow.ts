@@ -9,11 +9,17 @@ import type { Transfer as TransferRow, TransferPatch } from '../domain/transfer.
 import type { TransferState } from '../domain/transfer-state.js';
 import type { Clock } from '../link/clock.js';
 import type { LinkOutcome, SentTelegram } from '../link/exchange.js';
-import type { Requester, TransferJobs, TransferStore } from './ports.js';
+import type { Requester, SwitchReader, TransferJobs, TransferStore } from './ports.js';
 import type { Logger } from '../log/logger.js';
 import type { BusinessHours } from '../institution/business-hours.js';
 import type { InstitutionProfile } from '../institution/profile.js';
+import type { Span } from '@opentelemetry/api';
+import { setFacts } from '../tracing/span-attributes.js';
+import { withSpan } from '../tracing/with-span.js';
 import { readInquiryAnswer } from './inquiry-answer.js';
+import { NotNowError } from './not-now-error.js';
+import { BreakerOpenError } from './breaker-open-error.js';
+import { SwitchedOffError } from './switched-off-error.js';
 import type { InstitutionSettings } from './institution-settings.js';
 import { UnreachableBankError } from '../institution/unreachable-bank-error.js';
 import { requestHash, validateTransfer, type TransferInput } from './transfer-input.js';
@@ -40,6 +46,8 @@ export interface TransferFlowDeps {
   readonly settled?: (transfer: TransferRow) => void;
   /** 통장비밀번호 of the parent account, when the bank wants it. */
   readonly accountPassword?: string;
+  /** Operators' switches for the `transfers` flow; absent: always on. */
+  readonly switches?: SwitchReader;
 }
 
 /**
@@ -57,10 +65,22 @@ export class TransferFlow {
    * Validates, persists and queues a transfer. The same (service, requestId) with the same body returns
    * the stored transfer (and queues nothing new); with another body, an IdempotencyConflictError.
    */
-  async submit(caller: ServiceIdentity, input: TransferInput, route = 'named by the caller'): Promise<{ transfer: TransferRow; created: boolean }> {
+  submit(caller: ServiceIdentity, input: TransferInput, route = 'named by the caller'): Promise<{ transfer: TransferRow; created: boolean }> {
+    return withSpan('transfer.accept', { institution: this.d.institution.id }, async (span) => {
+      const result = await this.accept(caller, input, route);
+      setFacts(span, { transferId: result.transfer.id, stateTo: result.transfer.state });
+      return result;
+    });
+  }
+
+  private async accept(caller: ServiceIdentity, input: TransferInput, route: string): Promise<{ transfer: TransferRow; created: boolean }> {
     const { institution: inst, codec, profile } = this.d;
     const amount = validateTransfer(input, caller.maxAmount, profile, codec, inst.bankCode);
     if (inst.enforceHours) this.d.hours.check(inst.bankCode, this.d.clock());
+    const switched = this.switchState();
+    if (switched.state === 'off') throw new SwitchedOffError('transfers', inst.id, switched.decidedBy ?? '*/*');
+    const block = inst.breaker?.whileOpen === 'refuse' ? this.d.link.blockedFor?.() : null;
+    if (block) throw new BreakerOpenError(inst.id, block.reason, block.retryInMs);
     const result = await this.d.ledger.createTransfer({
       service: caller.service,
       requestId: input.requestId,
@@ -77,8 +97,9 @@ export class TransferFlow {
       route,
     });
     // Queued after it is committed. If Redis fails here the transfer stays `requested` and the
-    // recovery sweep queues it; the job id makes a second queueing a no-op.
-    if (result.created || result.transfer.state === 'requested') await this.d.queue.send(result.transfer.id);
+    // recovery sweep queues it; the job id makes a second queueing a no-op. On hold, it waits as
+    // `requested` until the switch is on again (see release).
+    if ((result.created || result.transfer.state === 'requested') && switched.state === 'on') await this.d.queue.send(result.transfer.id);
     return result;
   }
 
@@ -86,7 +107,11 @@ export class TransferFlow {
    * The 'send' job. Safe to run any number of times, in any process: the ledger's state decides, and the
    * claim is taken in the same statement that keeps the telegram, right before its bytes are written.
    */
-  async send(id: string): Promise<void> {
+  send(id: string): Promise<void> {
+    return withSpan('transfer.send', { institution: this.d.institution.id, transferId: id }, () => this.sendOnce(id));
+  }
+
+  private async sendOnce(id: string): Promise<void> {
     const { ledger } = this.d;
     const t = await ledger.get(id);
     if (!t) return;
@@ -97,6 +122,9 @@ export class TransferFlow {
       return;
     }
     if (t.state !== 'requested') return;
+    // Held (or off): not sent, not failed; it stays `requested` and the release queues it again.
+    if (this.switchState().state !== 'on') return;
+    this.waitIfBlocked();
     const claim = randomUUID();
     let claimed = false;
     let outcome: LinkOutcome;
@@ -117,6 +145,7 @@ export class TransferFlow {
     }
     switch (outcome.status) {
       case 'not-sent':
+        if (outcome.cause === 'breaker') throw new NotNowError(outcome.reason, this.d.link.blockedFor?.()?.retryInMs ?? 1_000);
         if (claimed) await ledger.move(id, 'sending', 'requested', `not sent: ${outcome.reason}`, { seqNo: null, sendDate: null, claimToken: null }, claim);
         else if ((await ledger.get(id))?.state !== 'requested') return; // someone else's now
         throw new Error(`transfer ${id} not sent, will retry: ${outcome.reason}`); // BullMQ retries with backoff
@@ -130,19 +159,32 @@ export class TransferFlow {
     }
   }
 
+  /** Throws {@link NotNowError} while the link takes no traffic (its breaker is open): the job waits. */
+  private waitIfBlocked(): void {
+    const block = this.d.link.blockedFor?.();
+    if (block) throw new NotNowError(block.reason, block.retryInMs);
+  }
+
   /** How long a claim on a transfer may last before it is taken for dead: well past any attempt. */
   private lease(): number {
     return this.d.institution.requestTimeoutMs * 3 + 10_000;
   }
 
   /** The 'inquire' job: asks the bank what became of an unknown transfer (7000/100). */
-  async inquire(id: string): Promise<void> {
+  inquire(id: string): Promise<void> {
+    return withSpan('transfer.inquire', { institution: this.d.institution.id, transferId: id }, (span) => this.askBank(id, span));
+  }
+
+  private async askBank(id: string, span: Span): Promise<void> {
     const { ledger } = this.d;
     const t = await ledger.get(id);
     if (!t || t.state !== 'unknown' || t.seqNo === null) return;
     // The bound holds whoever queued this job (the previous inquiry or a sweep): past it, an operator decides.
     if (t.needsOperator || t.inquiries >= this.d.institution.inquiryMaxAttempts) return;
+    // An inquiry that cannot be asked now is not one of its attempts.
+    this.waitIfBlocked();
     const inquiries = t.inquiries + 1;
+    setFacts(span, { inquiry: inquiries });
     await ledger.patch(id, { inquiries });
     const { profile } = this.d;
     const outcome = await this.d.link.request(
@@ -181,12 +223,28 @@ export class TransferFlow {
    */
   async recover(sweep: number, minAgeMs: number): Promise<number> {
     const rows = await this.d.ledger.unsettled(this.d.institution.id, minAgeMs);
+    const held = this.switchState().state !== 'on';
     for (const t of rows) {
       if (t.state === 'unknown') {
         if (!t.needsOperator) await this.d.queue.inquire(t.id, t.inquiries + 1, 0);
-      } else await this.d.queue.send(t.id, `sweep${sweep}`);
+      } else if (!(held && t.state === 'requested')) await this.d.queue.send(t.id, `sweep${sweep}`);
     }
     return rows.length;
+  }
+
+  /**
+   * Sends what waited while the switch was on hold or off, oldest first, once it is on again. Every
+   * process that sees the switch return runs this with the same `tag`, so each transfer is queued once.
+   */
+  async release(tag: string): Promise<number> {
+    if (this.switchState().state !== 'on') return 0;
+    const held = (await this.d.ledger.unsettled(this.d.institution.id, 0)).filter((t) => t.state === 'requested').sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+    for (const t of held) await this.d.queue.send(t.id, tag);
+    return held.length;
+  }
+
+  private switchState() {
+    return this.d.switches?.state(this.d.institution.id, 'transfers') ?? { state: 'on' as const, decidedBy: null };
   }
 
   private transferFields(t: TransferRow): Record<string, FieldInput> {

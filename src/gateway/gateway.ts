@@ -34,6 +34,21 @@ import { ROTATION_OVERLAP_MS } from '../webhooks/signature.js';
 import { secretKeyFromDataDir } from './secret-key-file.js';
 import { systemClock, type Clock } from '../link/clock.js';
 import { LinkPool } from '../link/link-pool.js';
+import { EVERY, SWITCH_FLOWS, switchKey } from '../domain/switches.js';
+import { NotNowError } from '../flows/not-now-error.js';
+import type { SwitchReader } from '../flows/ports.js';
+import { SwitchStore } from '../ledger/switch-store.js';
+import { SwitchBroadcast } from '../queue/switch-broadcast.js';
+import { Switchboard } from '../switches/switchboard.js';
+import type { ExchangeRecord } from '../link/bank-link.js';
+import type { TrafficRecord } from '../link/exchange.js';
+import { kst } from '../link/clock.js';
+import type { ResponseCodeTable } from '../codes/response-codes.js';
+import { LedgerMetricsQueries } from '../ledger/metrics-queries.js';
+import { Metrics } from '../metrics/metrics.js';
+import type { MetricSources } from '../metrics/metric-sources.js';
+import { CircuitBreaker } from '../link/circuit-breaker.js';
+import { GuardedLink, type ProbeSettings } from '../link/guarded-link.js';
 import { jsonLogger, type Logger } from '../log/logger.js';
 import { ensureRedis, type RedisHandle } from '../queue/redis.js';
 import { BatchQueue, koreanDate } from '../queue/batch-queue.js';
@@ -46,6 +61,8 @@ interface Wired {
   readonly profile: InstitutionProfile;
   readonly codec: TelegramCodec;
   readonly pool: LinkPool;
+  /** The pool behind the institution's circuit breaker: what the flows send through. */
+  readonly link: GuardedLink;
   readonly queue: TransferQueue;
   readonly transfers: TransferFlow;
   readonly notices: NoticeFlow;
@@ -62,6 +79,8 @@ export interface GatewayOptions {
   readonly concurrency?: number;
   /** Do not start the HTTP API (tests that drive the flows directly). */
   readonly noApi?: boolean;
+  /** Export Node's process metrics too (default true; tests that start many gateways turn them off). */
+  readonly processMetrics?: boolean;
 }
 
 /**
@@ -81,6 +100,10 @@ export class Gateway {
   private router!: Router;
   private batch: BatchQueue | null = null;
   readonly events: EventStore;
+  readonly metrics: Metrics;
+  /** The operators' switches, as this process last read them (kept current by broadcast and polling). */
+  readonly switches: Switchboard;
+  private readonly switchStore: SwitchStore;
   private webhooks: { store: WebhookStore; queue: WebhookQueue; timer: NodeJS.Timeout } | null = null;
   /** In-process simulators, as soon as they listen (a failed start closes them too). */
   private readonly simulators: BankSimulator[] = [];
@@ -92,8 +115,13 @@ export class Gateway {
     private readonly redis: RedisHandle,
     readonly institutions: Map<string, Wired>,
     private readonly log: Logger,
+    options: GatewayOptions,
   ) {
+    this.metrics = new Metrics({ processMetrics: options.processMetrics ?? true });
+    this.switchStore = new SwitchStore(ds);
+    this.switches = new Switchboard(this.switchStore, new SwitchBroadcast(config.redisUrl, config.queuePrefix, log), log, { pollMs: config.switchPollMs ?? 5_000 });
     this.ledger = new Ledger(ds);
+    this.ledger.onMove((t, from, to) => this.metrics.transferTransition(t.institution, from, to));
     this.apiKeys = new ApiKeys(ds);
     this.events = new EventStore(ds);
     this.traffic = new TrafficKeeper(this.ledger, log);
@@ -115,7 +143,7 @@ export class Gateway {
       await redis.stop();
       throw e;
     }
-    const gw = new Gateway(config, ds, redis, new Map(), log);
+    const gw = new Gateway(config, ds, redis, new Map(), log, options);
     try {
       await gw.wire(loaded, options, log, clock);
     } catch (e) {
@@ -129,6 +157,9 @@ export class Gateway {
   /** Links, queues, flows and simulators per institution, the first sweep, then the API. */
   private async wire(loaded: readonly ReturnType<typeof loadChecked>[], options: GatewayOptions, log: Logger, clock: Clock): Promise<void> {
     const { config, institutions, ds } = this;
+    // Switches first: no flow may act before it knows whether it is held or off.
+    await this.switches.start();
+    const switches = this.switchReader();
     const sequence = new DbSequenceSource(ds);
     const notify = (t: Transfer) => void this.settled.emit(t.id, t);
 
@@ -141,7 +172,13 @@ export class Gateway {
         this.simulators.push(simulator);
         port = await simulator.listen(inst.port);
       }
-      const notices = new NoticeFlow(inst, profile, codec, this.ledger, log, notify);
+      const notices = new NoticeFlow(inst, profile, codec, this.ledger, log, notify, switches);
+      const breaker = new CircuitBreaker(inst.breaker ?? DEFAULT_BREAKER);
+      breaker.onChange((from, to, reason) => {
+        log.warn('link.breaker', { institution: inst.id, from, to, reason });
+        this.metrics.breakerTransition(inst.id, from, to);
+      });
+      const observe = this.linkObserver(inst, profile, codes);
       const pool = new LinkPool(
         {
           codec,
@@ -156,11 +193,14 @@ export class Gateway {
           logger: log,
           onNotice: notices.handle,
           // Kept unless already kept before it was sent; the link waits for it before acting on an answer.
-          onTraffic: (r) => (r.kept ? undefined : this.traffic.keep({ transferId: null, institution: inst.id, direction: r.direction, message: r.message, seqNo: r.seqNo, sendDate: r.sendDate, raw: codec.redactSecrets(r.raw), at: r.at })),
+          onExchange: observe.exchange,
+          onTraffic: (r) => (observe.traffic(r), r.kept ? undefined : this.traffic.keep({ transferId: null, institution: inst.id, direction: r.direction, message: r.message, seqNo: r.seqNo, sendDate: r.sendDate, raw: codec.redactSecrets(r.raw), at: r.at })),
           onUnmatched: () => {}, // logged by the link; the telegram itself is kept by onTraffic
+          onConnectFailure: (reason) => breaker.failed(reason),
         },
         inst.connections,
       ).start();
+      const link = new GuardedLink(pool, breaker, probeOf(profile, inst), log).start();
       const queue = new TransferQueue(inst.id, inst.bankCode, redisConnection(this.redis.url), config.queuePrefix);
       const password = inst.accountPasswordEnv ? process.env[inst.accountPasswordEnv] : undefined;
       const transfers = new TransferFlow({
@@ -168,20 +208,23 @@ export class Gateway {
         profile,
         codec,
         ledger: this.ledger,
-        link: pool,
+        link,
         queue,
         codes,
         hours,
         clock,
         logger: log,
         settled: notify,
+        switches,
         ...(password ? { accountPassword: password } : {}),
       });
-      queue.start({ send: (id) => transfers.send(id), inquire: (id) => transfers.inquire(id) }, options.concurrency ?? 200, inst.ratePerSecond);
-      const verifications = new VerificationFlow(inst, profile, pool, codes);
-      const parentAccount = new ParentAccountFlow(inst, profile, pool, codes);
-      const gaps = new NoticeGapFlow(profile, codec, pool, notices);
-      institutions.set(inst.id, { config: inst, profile, codec, pool, queue, transfers, notices, gaps, verifications, parentAccount, ...(simulator ? { simulator } : {}) });
+      queue.start({ send: (id) => transfers.send(id), inquire: (id) => transfers.inquire(id) }, options.concurrency ?? 200, inst.ratePerSecond, (kind, ms) =>
+        this.metrics.jobLatency(queue.name, kind, ms / 1_000),
+      );
+      const verifications = new VerificationFlow(inst, profile, link, codes);
+      const parentAccount = new ParentAccountFlow(inst, profile, link, codes);
+      const gaps = new NoticeGapFlow(profile, codec, link, notices);
+      institutions.set(inst.id, { config: inst, profile, codec, pool, link, queue, transfers, notices, gaps, verifications, parentAccount, ...(simulator ? { simulator } : {}) });
     }
     this.router = new Router([...institutions.keys()], config.routing ?? []);
 
@@ -190,17 +233,23 @@ export class Gateway {
     this.batch = batch;
     for (const inst of institutions.values()) await batch.scheduleReconcile(inst.config.id, inst.config.reconcileAt ?? '23:50');
     await batch.scheduleClose(config.dayCloseAt ?? '00:30');
-    batch.start({ reconcile: (id, date) => this.reconcileNight(id, date), close: (date) => closeDay(ds, date) });
+    batch.start({
+      reconcile: (id, date) => (this.batchMayRun(id, date) ? this.reconcileNight(id, date) : Promise.resolve()),
+      close: (date) => (this.batchMayRun(EVERY, date) ? closeDay(ds, date) : Promise.resolve()),
+    });
+    // A switch back on: what waited is sent (each process runs this; the tag makes one job per transfer).
+    this.switches.onChange(() => this.released());
 
     // Events to the services: numbered, fanned out and delivered from every process, claims in the database.
     this.startWebhooks(log);
 
+    this.metrics.setSources(this.metricSources(clock));
     await this.sweep();
     this.sweepTimer = setInterval(() => void this.sweep().catch((e: unknown) => log.error('gateway.sweep-failed', { error: String(e) })), config.sweepMs);
     this.sweepTimer.unref();
 
     if (!options.noApi) {
-      this.api = buildApi(this.services(), this.apiKeys, log, config.maxWaitMs);
+      this.api = buildApi(this.services(), this.apiKeys, log, config.maxWaitMs, { observe: (method, route, status, seconds) => this.metrics.apiRequest(method, route, status, seconds) });
       await this.api.listen({ host: config.api.host, port: config.api.port });
     }
   }
@@ -215,13 +264,17 @@ export class Gateway {
   async stop(): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     await this.api?.close();
+    await this.switches.close();
     await this.batch?.close();
     if (this.webhooks) {
       clearInterval(this.webhooks.timer);
       await this.webhooks.queue.close();
     }
     for (const w of this.institutions.values()) await w.queue.close();
-    for (const w of this.institutions.values()) await w.pool.close();
+    for (const w of this.institutions.values()) {
+      w.link.close();
+      await w.pool.close();
+    }
     // The embedded simulator hands over its day's file as it stops, as a bank sends its file after the
     // close: `firmbank reconcile` then has the bank's side of today.
     for (const w of this.institutions.values()) {
@@ -295,6 +348,70 @@ export class Gateway {
     };
   }
 
+  /** The switches as flows read them: the effective state and the switch (`scope/flow`) that decided it. */
+  private switchReader(): SwitchReader {
+    return {
+      state: (institution, flow) => {
+        const e = this.switches.state(institution, flow);
+        return { state: e.state, decidedBy: e.decidedBy && switchKey(e.decidedBy) };
+      },
+    };
+  }
+
+  /** After any switch changed: held transfers of institutions now on are sent, held notices applied. */
+  private async released(): Promise<void> {
+    const tag = `release-v${this.switches.version}`;
+    for (const w of this.institutions.values()) {
+      try {
+        const n = await w.transfers.release(tag);
+        if (n > 0) this.log.info('switch.released', { institution: w.config.id, transfers: n });
+        await w.notices.reverseLate();
+      } catch (e) {
+        // The sweep finds them too (recover), a little later.
+        this.log.error('switch.release-failed', { institution: w.config.id, error: String(e) });
+      }
+    }
+  }
+
+  /**
+   * Whether the nightly batch may run for an institution (EVERY: the services' day close): off skips the
+   * night (an operator runs it by hand later), hold makes the job wait, remembering its day.
+   */
+  private batchMayRun(institution: string, date: string): boolean {
+    const s = this.switches.state(institution, 'batch');
+    if (s.state === 'hold') throw new NotNowError(`the nightly batch is held by the switch ${s.decidedBy && switchKey(s.decidedBy)}`, 60_000);
+    if (s.state === 'off') this.log.warn('batch.skipped', { institution, date, switch: s.decidedBy && switchKey(s.decidedBy) });
+    return s.state === 'on';
+  }
+
+  /** What the link of an institution tells the metrics: every telegram, every request's end and its answer's class. */
+  private linkObserver(inst: InstitutionConfig, profile: InstitutionProfile, codes: ResponseCodeTable) {
+    const inquiry = profile.supports('resultInquiry') ? profile.message('resultInquiry') : null;
+    return {
+      traffic: (r: TrafficRecord) => this.metrics.telegram(inst.id, r.direction, r.message),
+      exchange: (e: ExchangeRecord) => {
+        this.metrics.linkRoundTrip(inst.id, e.message, e.ms / 1_000, e.status);
+        if (e.message === inquiry) this.metrics.inquiry(inst.id, e.status === 'answered' ? 'answered' : 'not-answered');
+        if (e.responseCode !== undefined) this.metrics.answer(inst.id, e.message, codes.lookup(inst.bankCode, e.responseCode).outcome);
+      },
+    };
+  }
+
+  /** What /metrics reads at each scrape: links, breakers and switches of this process, the shared queues and ledger. */
+  private metricSources(clock: Clock): MetricSources {
+    const wired = () => [...this.institutions.values()];
+    const ledger = new LedgerMetricsQueries(this.ds, {
+      sequences: wired().map((w) => ({ institution: w.config.id, bankCode: w.profile.wireBank(w.config.bankCode), companyId: w.config.companyId, maxSeqNo: w.profile.spec.session!.maxSeqNo })),
+    });
+    return {
+      links: () => wired().flatMap((w) => w.pool.links.map((l, i) => ({ institution: w.config.id, link: i, state: l.state, inFlight: l.inFlight }))),
+      breakers: () => wired().map((w) => ({ institution: w.config.id, state: w.link.breaker.state })),
+      queues: () => Promise.all(wired().map(async (w) => ({ queue: w.queue.name, ...(await w.queue.counts()) }))),
+      ledger: () => ledger.snapshot(kst(clock()).date),
+      switches: () => wired().flatMap((w) => SWITCH_FLOWS.map((flow) => ({ scope: w.config.id, flow, state: this.switches.state(w.config.id, flow).state }))),
+    };
+  }
+
   /** What the nightly run asks of an institution's link and flows. */
   private live(w: Wired): LiveInstitution {
     return {
@@ -342,6 +459,20 @@ export class Gateway {
         balance: (named) => this.institution(named).parentAccount.balance(),
         totals: (named) => this.institution(named).parentAccount.totals(),
       },
+      switches: {
+        list: async () => ({
+          switches: this.switches.list(),
+          effective: [...this.institutions.keys()].flatMap((institution) =>
+            SWITCH_FLOWS.map((flow) => {
+              const e = this.switches.state(institution, flow);
+              return { institution, flow, state: e.state, decidedBy: e.decidedBy && switchKey(e.decidedBy) };
+            }),
+          ),
+        }),
+        set: (name, state, by, reason, expectedVersion) => this.switches.set(name, state, by, reason, expectedVersion),
+        changes: (limit) => this.switchStore.changes({ limit }),
+      },
+      metrics: this.metrics,
       readiness: {
         ready: async () => {
           const links = Object.fromEntries([...this.institutions].map(([id, w]) => [id, w.pool.links.some((l) => l.isReady)]));
@@ -351,11 +482,23 @@ export class Gateway {
           } catch {
             db = false;
           }
-          return { ready: db && Object.values(links).every(Boolean), detail: { database: db, links } };
+          // An open breaker is shown, not failed on: every gateway shares the bank, and its link state says the rest.
+          const breakers = Object.fromEntries([...this.institutions].map(([id, w]) => [id, w.link.breaker.state]));
+          return { ready: db && Object.values(links).every(Boolean), detail: { database: db, links, breakers } };
         },
       },
     };
   }
+}
+
+const DEFAULT_BREAKER = { failures: 5, openMs: 30_000 };
+
+/** The breaker's probe: the institution's test call, or its open telegram when it has none (the classic family). */
+function probeOf(profile: InstitutionProfile, inst: InstitutionConfig): ProbeSettings {
+  const session = profile.spec.session!;
+  const message = session.testCall ?? session.open;
+  if (!message) throw new ConfigError(`institutions[${inst.id}]`, `${profile.spec.file} has neither a test call nor an open telegram: its breaker could never probe the bank`);
+  return { message, successCodes: session.successCodes, timeoutMs: inst.requestTimeoutMs };
 }
 
 /** An institution's profile and what it names, loaded and checked against its configuration. */

@@ -146,6 +146,30 @@ export interface WebhookDeliveryRow {
   deliveredAt: Date | null;
 }
 
+/** A switch as stored (migration 0007): a switch without a row is on. See src/domain/switches.ts. */
+export interface SwitchRow {
+  scope: string;
+  flow: string;
+  state: string;
+  version: number;
+  changedAt: Date;
+  changedBy: string;
+  reason: string;
+}
+
+/** One set of a switch, appended and never changed. */
+export interface SwitchChangeRow {
+  id: number;
+  scope: string;
+  flow: string;
+  fromState: string;
+  toState: string;
+  changedBy: string;
+  reason: string;
+  changedAt: Date;
+  version: number;
+}
+
 /** The two databases the ledger runs on: PostgreSQL in production, SQLite embedded. */
 export type DatabaseKind = 'postgres' | 'sqlite';
 
@@ -445,6 +469,38 @@ export function ledgerEntities(kind: DatabaseKind) {
     ],
   });
 
+  // Runtime switches and their audit (migration 0007): times written by the store, no defaults.
+  const SwitchEntity = new EntitySchema<SwitchRow>({
+    name: 'Switch',
+    tableName: 'switches',
+    columns: {
+      scope: { type: 'varchar', length: 32, primary: true },
+      flow: { type: 'varchar', length: 16, primary: true },
+      state: { type: 'varchar', length: 8 },
+      version: { type: 'integer' },
+      changedAt: { name: 'changed_at', type: t.time },
+      changedBy: { name: 'changed_by', type: 'varchar', length: 64 },
+      reason: { type: 'varchar', length: 500 },
+    },
+  });
+
+  const SwitchChangeEntity = new EntitySchema<SwitchChangeRow>({
+    name: 'SwitchChange',
+    tableName: 'switch_changes',
+    columns: {
+      id: { type: 'integer', primary: true, generated: 'increment' },
+      scope: { type: 'varchar', length: 32 },
+      flow: { type: 'varchar', length: 16 },
+      fromState: { name: 'from_state', type: 'varchar', length: 8 },
+      toState: { name: 'to_state', type: 'varchar', length: 8 },
+      changedBy: { name: 'changed_by', type: 'varchar', length: 64 },
+      reason: { type: 'varchar', length: 500 },
+      changedAt: { name: 'changed_at', type: t.time },
+      version: { type: 'integer' },
+    },
+    indices: [{ name: 'ix_switch_changes_switch', columns: ['scope', 'flow', 'id'] }],
+  });
+
   return {
     EventEntity,
     WebhookEndpointEntity,
@@ -460,6 +516,8 @@ export function ledgerEntities(kind: DatabaseKind) {
     BankDayTotalsEntity,
     DayCloseEntity,
     DayAdjustmentEntity,
+    SwitchEntity,
+    SwitchChangeEntity,
   };
 }
 

@@ -8,6 +8,8 @@ import { EVENT_OF_STATE } from '../domain/events.js';
 import { canMove, type TransferState } from '../domain/transfer-state.js';
 import { transferEventPayloadSql } from './event-store.js';
 import type { NewTransfer, TransferPatch } from '../domain/transfer.js';
+import { setFacts } from '../tracing/span-attributes.js';
+import { withSpan } from '../tracing/with-span.js';
 import { Sql, readTime } from './sql.js';
 import { inTransaction } from './writes.js';
 
@@ -39,9 +41,15 @@ export type { NewTransfer, TransferPatch } from '../domain/transfer.js';
  */
 export class Ledger {
   private readonly sql: Sql;
+  private readonly moved: ((t: TransferRow, from: TransferState, to: TransferState) => void)[] = [];
 
   constructor(readonly ds: DataSource) {
     this.sql = new Sql(ds);
+  }
+
+  /** Told of every state change this ledger made, after it committed (metrics count them). */
+  onMove(listener: (t: TransferRow, from: TransferState, to: TransferState) => void): void {
+    this.moved.push(listener);
   }
 
   /**
@@ -125,6 +133,16 @@ export class Ledger {
    * if the worker's claim is no longer the one on it: the caller must not act as if it had moved it.
    */
   async move(id: string, from: TransferState, to: TransferState, reason: string, patch: TransferPatch = {}, claim?: string): Promise<TransferRow | null> {
+    const t = await withSpan('ledger.move', { transferId: id, stateFrom: from, stateTo: to }, async (span) => {
+      const moved = await this.moveRow(id, from, to, reason, patch, claim);
+      setFacts(span, { outcome: moved ? 'moved' : 'not-in-state' });
+      return moved;
+    });
+    if (t) for (const l of this.moved) l(t, from, to);
+    return t;
+  }
+
+  private async moveRow(id: string, from: TransferState, to: TransferState, reason: string, patch: TransferPatch, claim?: string): Promise<TransferRow | null> {
     if (!canMove(from, to)) throw new Error(`ledger: ${from} → ${to} is not a transfer state change`);
     const now = new Date();
     const params: unknown[] = [to, now, id, from, claim ?? null, reason.slice(0, 300)];

@@ -12,6 +12,9 @@ import { buildNoticeReply, type NoticeHandler } from './notice-reply.js';
 import type { SequenceSource } from './sequence.js';
 import { TelegramSocket, type QueuedFrame } from './telegram-socket.js';
 import { TrafficStamper } from './traffic.js';
+import { SpanKind } from '@opentelemetry/api';
+import { setFacts } from '../tracing/span-attributes.js';
+import { withSpan } from '../tracing/with-span.js';
 
 /**
  * - `connecting`: dialling; `opening`: connected, business day being opened (1000/100);
@@ -47,7 +50,20 @@ export interface BankLinkOptions {
    * request's outcome waits for it: the answer is kept before anyone acts on it.
    */
   readonly onTraffic?: (r: TrafficRecord) => void | Promise<void>;
+  /** Every request's end (metrics): its message, outcome and how long it took from the call. */
+  readonly onExchange?: (e: ExchangeRecord) => void;
+  /** A connection that could not be made or whose business day could not be opened (the breaker counts these). */
+  readonly onConnectFailure?: (reason: string) => void;
   readonly logger?: Logger;
+}
+
+/** How one request ended, for whoever measures the link. */
+export interface ExchangeRecord {
+  readonly message: string;
+  readonly status: LinkOutcome['status'];
+  /** The answer's response code (answered only). */
+  readonly responseCode?: string;
+  readonly ms: number;
 }
 
 export interface RequestOptions {
@@ -157,9 +173,18 @@ export class BankLink {
   async request(message: string, fields: Readonly<Record<string, FieldInput>> = {}, options: RequestOptions = {}): Promise<LinkOutcome> {
     const spec = this.codec.message(message);
     if (spec.from !== 'company' || !spec.response) throw new LinkUsageError(`${message} is not a request the company sends`);
-    const deadline = Date.now() + (options.timeoutMs ?? this.timeoutMs);
-    if (!(await this.whenReady(deadline))) return { status: 'not-sent', reason: `link to ${this.where()} not ready (${this.stateValue})` };
-    return this.exchange(message, spec.response, fields, deadline, options.beforeSend);
+    const response = spec.response;
+    return withSpan('link.request', { institution: this.codec.spec.institution, message }, async (span) => {
+      const started = Date.now();
+      const deadline = started + (options.timeoutMs ?? this.timeoutMs);
+      const outcome: LinkOutcome = (await this.whenReady(deadline))
+        ? await this.exchange(message, response, fields, deadline, options.beforeSend)
+        : { status: 'not-sent', reason: `link to ${this.where()} not ready (${this.stateValue})` };
+      const code = outcome.status === 'answered' ? outcome.responseCode : undefined;
+      setFacts(span, { outcome: outcome.status, ...(outcome.request ? { seqNo: outcome.request.seqNo, sendDate: outcome.request.sendDate } : {}), ...(code !== undefined ? { responseCode: code } : {}) });
+      this.options.onExchange?.({ message, status: outcome.status, ...(code !== undefined ? { responseCode: code } : {}), ms: Date.now() - started });
+      return outcome;
+    }, { kind: SpanKind.CLIENT });
   }
 
   /** Closes the business day (1000/200) if the spec has one, then the connection; no reconnects. */
@@ -219,7 +244,7 @@ export class BankLink {
       try {
         await beforeSend(request);
       } catch (e) {
-        return { status: 'not-sent', reason: `not sent: keeping it failed first (${(e as Error).message})`, request };
+        return { status: 'not-sent', reason: `not sent: keeping it failed first (${(e as Error).message})`, request, cause: 'before-send' };
       }
       if (this.pending.has(key)) throw new DuplicateRequestError(message, key.replace(/\0/g, '|'));
     }
@@ -271,6 +296,7 @@ export class BankLink {
       clearTimeout(timer);
       if (!this.socket || this.socket.socket !== raw) {
         this.log.warn('link.connect-failed', { link: this.where(), error: e.message });
+        this.options.onConnectFailure?.(e.message);
         this.scheduleReconnect();
       }
     });
@@ -294,6 +320,7 @@ export class BankLink {
       }
       const detail = outcome.status === 'answered' ? `response code ${outcome.responseCode}` : outcome.reason;
       this.log.error('link.open-failed', { link: this.where(), detail });
+      this.options.onConnectFailure?.(`opening the business day failed: ${detail}`);
       this.socket?.destroy();
     } finally {
       this.reopening = false;

@@ -21,8 +21,14 @@ export interface SentTelegram {
  */
 export type LinkOutcome =
   | { readonly status: 'answered'; readonly request: SentTelegram; readonly response: DecodedTelegram; readonly responseRaw: Buffer; readonly responseCode: string }
-  | { readonly status: 'not-sent'; readonly reason: string; readonly request?: SentTelegram }
+  | { readonly status: 'not-sent'; readonly reason: string; readonly request?: SentTelegram; readonly cause?: NotSentCause }
   | { readonly status: 'unknown'; readonly reason: string; readonly request: SentTelegram };
+
+/**
+ * Why nothing was written: the link (down, not ready: the default), the caller's `beforeSend` (keeping
+ * the telegram failed: says nothing about the bank), or an open circuit breaker (nothing was tried).
+ */
+export type NotSentCause = 'link' | 'before-send' | 'breaker';
 
 /** Every telegram that crosses a link, either way, for whoever keeps them (the ledger, later). */
 export interface TrafficRecord {

@@ -1,7 +1,12 @@
 import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { NotNowError } from '../flows/not-now-error.js';
+import { runDeferrable } from './deferrable.js';
 
-/** A nightly job: one institution's day reconciled, or every service's day closed. */
-export type NightJob = { readonly task: 'reconcile'; readonly institution: string } | { readonly task: 'close' };
+/**
+ * A nightly job: one institution's day reconciled, or every service's day closed. `date` is written into
+ * a job that had to wait (its switch on hold), so that it still runs for the day it was due.
+ */
+export type NightJob = ({ readonly task: 'reconcile'; readonly institution: string } | { readonly task: 'close' }) & { readonly date?: string };
 
 /**
  * What runs the night. The business date of a reconciliation is the Korean date the schedule fired on (it
@@ -49,10 +54,19 @@ export class BatchQueue {
 
   /** Starts this process's worker: one night's job at a time. */
   start(handlers: NightHandlers): void {
-    const run = (job: Job<NightJob>) => {
-      const due = job.timestamp + (job.opts.delay ?? 0);
-      return job.data.task === 'reconcile' ? handlers.reconcile(job.data.institution, koreanDate(due)) : handlers.close(koreanDate(due - 86_400_000));
-    };
+    const run = (job: Job<NightJob>, token?: string) =>
+      runDeferrable(job, token, async () => {
+        const data = job.data;
+        const due = job.timestamp + (job.opts.delay ?? 0);
+        const date = data.date ?? (data.task === 'reconcile' ? koreanDate(due) : koreanDate(due - 86_400_000));
+        try {
+          return await (data.task === 'reconcile' ? handlers.reconcile(data.institution, date) : handlers.close(date));
+        } catch (e) {
+          // Held: the job waits, remembering its day.
+          if (e instanceof NotNowError && data.date === undefined) await job.updateData({ ...data, date });
+          throw e;
+        }
+      });
     this.worker = new Worker<NightJob>('nightly', run, { connection: this.connection, prefix: this.prefix, concurrency: 1 });
     this.worker.on('error', () => {}); // connection trouble: BullMQ reconnects
   }

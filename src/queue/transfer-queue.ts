@@ -1,8 +1,15 @@
 import { redisAddress } from './redis-url.js';
 import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { SpanKind } from '@opentelemetry/api';
+import { runDeferrable } from './deferrable.js';
+import { injectContext, storedContext, withContext, type TraceCarrier } from '../tracing/job-context.js';
+import { spanLinks, withSpan } from '../tracing/with-span.js';
 
 /** The jobs of one institution's queue. Both are safe to run twice: the ledger's state decides. */
-export type TransferJob = { readonly kind: 'send'; readonly transferId: string } | { readonly kind: 'inquire'; readonly transferId: string };
+export type TransferJob = ({ readonly kind: 'send'; readonly transferId: string } | { readonly kind: 'inquire'; readonly transferId: string }) & {
+  /** The trace of whoever queued it (W3C traceparent), when tracing is on. */
+  readonly trace?: TraceCarrier;
+};
 
 export interface TransferJobHandlers {
   send(transferId: string): Promise<void>;
@@ -46,7 +53,7 @@ export class TransferQueue {
    * Recovery sweeps pass a tag of their own, as a job that failed for good keeps its id.
    */
   async send(transferId: string, tag = 'first'): Promise<void> {
-    await this.queue.add('send', { kind: 'send', transferId }, {
+    await this.queue.add('send', { kind: 'send', transferId, trace: injectContext() }, {
       jobId: `send-${transferId}-${tag}`,
       attempts: 20,
       backoff: { type: 'exponential', delay: 500 },
@@ -57,7 +64,7 @@ export class TransferQueue {
 
   /** Queues result inquiry number `attempt` for an unknown transfer, after `delayMs`. */
   async inquire(transferId: string, attempt: number, delayMs: number): Promise<void> {
-    await this.queue.add('inquire', { kind: 'inquire', transferId }, {
+    await this.queue.add('inquire', { kind: 'inquire', transferId, trace: injectContext() }, {
       jobId: `inquire-${transferId}-${attempt}`,
       delay: delayMs,
       attempts: 5,
@@ -67,14 +74,32 @@ export class TransferQueue {
     });
   }
 
-  /** Starts this process's worker: `concurrency` jobs at once, at most `ratePerSecond` a second. */
-  start(handlers: TransferJobHandlers, concurrency: number, ratePerSecond: number): void {
+  /**
+   * Starts this process's worker: `concurrency` jobs at once, at most `ratePerSecond` a second.
+   * `started` is told how long each job waited for its first run (queue latency, for metrics).
+   */
+  start(handlers: TransferJobHandlers, concurrency: number, ratePerSecond: number, started?: (kind: TransferJob['kind'], waitedMs: number) => void): void {
     this.worker = new Worker<TransferJob>(
       this.name,
-      async (job: Job<TransferJob>) => (job.data.kind === 'send' ? handlers.send(job.data.transferId) : handlers.inquire(job.data.transferId)),
+      (job: Job<TransferJob>, token?: string) => {
+        // Retries and deferrals wait on purpose: only a first run says how long the queue kept it.
+        if (job.attemptsMade === 0) started?.(job.data.kind, Date.now() - job.timestamp - (job.opts.delay ?? 0));
+        const { kind, transferId, trace } = job.data;
+        const work = () => runDeferrable(job, token, () => (kind === 'send' ? handlers.send(transferId) : handlers.inquire(transferId)));
+        const facts = { queue: this.name, jobKind: kind, transferId, attempt: job.attemptsMade + 1 };
+        // A send continues the trace of the call that accepted the transfer; an inquiry, minutes later, is
+        // a trace of its own linked to the one that queued it.
+        if (kind === 'send') return withContext(trace, () => withSpan('job.send', facts, work, { kind: SpanKind.CONSUMER }));
+        return withSpan('job.inquire', facts, work, { kind: SpanKind.CONSUMER, newTrace: true, links: spanLinks(storedContext(trace)) });
+      },
       { connection: this.connection, prefix: this.prefix, concurrency, limiter: { max: ratePerSecond, duration: 1_000 } },
     );
     this.worker.on('error', () => {}); // connection trouble: BullMQ reconnects; jobs are retried
+  }
+
+  /** Jobs by status, shared by every process (for metrics). */
+  counts(): Promise<{ waiting: number; active: number; delayed: number; failed: number }> {
+    return this.queue.getJobCounts('waiting', 'active', 'delayed', 'failed') as Promise<{ waiting: number; active: number; delayed: number; failed: number }>;
   }
 
   async close(): Promise<void> {

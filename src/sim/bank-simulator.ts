@@ -136,6 +136,12 @@ export class BankSimulator {
     return this.options.codec;
   }
 
+  /** The port it listens on (0 before {@link listen}). */
+  get port(): number {
+    const a = this.server.address();
+    return typeof a === 'object' && a ? a.port : 0;
+  }
+
   /** Listens (127.0.0.1 by default); resolves the port (0 picks a free one). */
   listen(port = 0, host = '127.0.0.1'): Promise<number> {
     return new Promise((resolve, reject) => {

@@ -63,6 +63,8 @@ export function testConfig(databaseUrl: string, extra: Partial<InstitutionConfig
         inquiryMaxAttempts: 5,
         enforceHours: false,
         simulator: true,
+        // These suites inject failures on purpose; the breaker has its own (test/breaker-gateway.test.ts).
+        breaker: { failures: 10_000, openMs: 1_000, whileOpen: 'wait' },
         ...extra,
       },
     ],
@@ -70,5 +72,5 @@ export function testConfig(databaseUrl: string, extra: Partial<InstitutionConfig
 }
 
 export async function startGateway(config: GatewayConfig): Promise<Gateway> {
-  return Gateway.start(config, { logger: silentLogger });
+  return Gateway.start(config, { logger: silentLogger, processMetrics: false });
 }

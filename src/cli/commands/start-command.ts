@@ -9,6 +9,7 @@ import { maskUrl } from '../../config/mask-url.js';
 import { makePrivateDir } from '../../files/private-files.js';
 import { StartupError } from '../../config/startup-error.js';
 import { Gateway } from '../../gateway/gateway.js';
+import { startTracing } from '../../tracing/start-tracing.js';
 
 /**
  * `firmbank start` (`npm start`): the gateway until SIGINT/SIGTERM, then a graceful stop. Whatever stops
@@ -21,6 +22,8 @@ export async function startCommand(): Promise<void> {
   prepareDataDir(config, names);
   // Before anything opens: a port in use must not cost a business-day session with the bank first.
   await checkApiAddress(config, names);
+  // Tracing is the process's (one provider per process), started before the API exists to be traced.
+  const tracing = config.tracing?.exporter === 'otlp' ? startTracing({ ...config.tracing, serviceName: 'firmbank' }) : null;
   let gw: Gateway;
   try {
     gw = await Gateway.start(config);
@@ -50,6 +53,7 @@ export async function startCommand(): Promise<void> {
   });
   process.stdout.write('firmbank gateway stopping: finishing running jobs, closing the business day …\n');
   await gw.stop();
+  await tracing?.shutdown();
 }
 
 const defaultNames: SettingNames = { databaseUrl: 'DATABASE_URL', redisUrl: 'REDIS_URL', port: 'PORT', host: 'HOST', dataDir: 'FIRMBANK_DATA_DIR' };

@@ -4,6 +4,15 @@ import { ApiKeyScopes1764200000000 } from './0003-api-key-scopes.js';
 import { TransferListIndex1764300000000 } from './0004-transfer-list-index.js';
 import { Reconciliation1764400000000 } from './0005-reconciliation.js';
 import { Events1764500000000 } from './0006-events.js';
+import { Switches1764600000000 } from './0007-switches.js';
 
 /** Every migration, in order: the one list the data source runs. */
-export const MIGRATIONS = [Initial1764000000000, ClaimToken1764100000000, ApiKeyScopes1764200000000, TransferListIndex1764300000000, Reconciliation1764400000000, Events1764500000000];
+export const MIGRATIONS = [
+  Initial1764000000000,
+  ClaimToken1764100000000,
+  ApiKeyScopes1764200000000,
+  TransferListIndex1764300000000,
+  Reconciliation1764400000000,
+  Events1764500000000,
+  Switches1764600000000,
+];
