@@ -5,7 +5,8 @@ import type { Gateway } from '../src/gateway/gateway.js';
 import type { TransferRow } from '../src/ledger/entities.js';
 import { kst } from '../src/link/clock.js';
 import type { BankSimulator } from '../src/sim/bank-simulator.js';
-import { freshPostgres, freshSqlite, startGateway, testConfig } from './helpers/gateway.js';
+import { freshPostgres, freshSqlite, gatewayLogs, startGateway, testConfig } from './helpers/gateway.js';
+import { findClearSecrets } from './helpers/log-capture.js';
 import { eventually } from './helpers/link.js';
 
 const BODY = { bankCode: '088', account: '110123456789', amount: '15000', memo: '급여', recipientName: '홍길동' };
@@ -61,6 +62,9 @@ describe.each(['sqlite', 'postgres'] as const)('gateway on %s, Redis and the sim
   afterAll(async () => {
     await gw?.stop();
     await drop();
+    // Everything the gateway logged during the suite (debug and up): no account, name, key or password in clear.
+    expect(gatewayLogs.lines().some((l) => l['event'] === 'transfer.unknown' && typeof l['transferId'] === 'string')).toBe(true);
+    expect(findClearSecrets(gatewayLogs.text(), [BODY.account, key], [BODY.recipientName, '홍길동'])).toEqual([]);
   });
 
   it('sends a transfer end to end and waits for the bank\'s answer', async () => {

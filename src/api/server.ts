@@ -17,6 +17,8 @@ import { transferRoutes } from './routes/transfers.js';
 import { verificationRoutes } from './routes/verifications.js';
 import type { ApiServices } from './services.js';
 import type { Scope } from './scopes.js';
+import { errorDetails } from '../log/error-details.js';
+import { runWithLogContext } from '../log/log-context.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -80,6 +82,8 @@ export function buildApi(services: ApiServices, keys: ApiKeys, logger: Logger, m
   app.decorateRequest('caller', null as unknown as ApiCaller);
   // First, so that a request's span encloses every hook (a no-op unless tracing was started).
   void app.register(fastifyTracingPlugin());
+  // Every line logged while a request is handled names it.
+  app.addHook('onRequest', (req, _reply, done) => runWithLogContext({ requestId: req.id }, done));
 
   // In order: name the request, refuse what is malformed, then who is calling, then what they may do.
   app.addHook('onRequest', async (req, reply) => {
@@ -132,7 +136,7 @@ export function buildApi(services: ApiServices, keys: ApiKeys, logger: Logger, m
     }
     const status = (error as { statusCode?: number }).statusCode;
     if (status && status >= 400 && status < 500) return sendProblem(reply, { status, code: 'FB_BAD_REQUEST', title: 'Bad request', detail: (error as Error).message });
-    logger.error('api.internal-error', { method: req.method, route: req.routeOptions.url ?? null, requestId: req.id, error: String((error as Error).stack ?? error) });
+    logger.error('api.internal-error', { method: req.method, route: req.routeOptions.url ?? null, requestId: req.id, ...errorDetails(error), err: error });
     return sendProblem(reply, { status: 500, code: 'FB_INTERNAL', title: 'Internal error', detail: 'an internal error occurred; it has been logged' });
   });
 

@@ -12,6 +12,7 @@ import { simCommand } from './commands/sim-command.js';
 import { startCommand } from './commands/start-command.js';
 import { specCheckCommand, specShowCommand } from './commands/spec-commands.js';
 import { UsageError } from './usage-error.js';
+import { errorText } from '../log/error-details.js';
 
 const USAGE = `usage:
   firmbank decode --spec FILE [--hex] [INPUT]             one telegram (no length prefix) → JSON
@@ -218,7 +219,7 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = 2;
       return;
     }
-    process.stderr.write(`firmbank: internal error (a bug, please report): ${(e as Error).stack ?? String(e)}\n`);
+    process.stderr.write(`firmbank: internal error (a bug, please report): ${errorText(e)}\n`);
     process.exitCode = 1;
   }
 }

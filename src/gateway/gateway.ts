@@ -54,6 +54,7 @@ import { ensureRedis, type RedisHandle } from '../queue/redis.js';
 import { BatchQueue, koreanDate } from '../queue/batch-queue.js';
 import { redisConnection, TransferQueue } from '../queue/transfer-queue.js';
 import { BankSimulator } from '../sim/bank-simulator.js';
+import { errorDetails } from '../log/error-details.js';
 
 /** One institution, wired: its profile, link, queue and the flows over them. */
 interface Wired {
@@ -130,7 +131,7 @@ export class Gateway {
 
   /** Starts everything; resolves once links are connecting, workers run and the API listens. */
   static async start(config: GatewayConfig, options: GatewayOptions = {}): Promise<Gateway> {
-    const log = options.logger ?? jsonLogger('gateway');
+    const log = options.logger ?? jsonLogger('gateway', { level: config.logLevel ?? 'info' });
     const clock = options.clock ?? systemClock;
     // Profiles first: a bad one stops the start before anything runs.
     const loaded = config.institutions.map((inst, i) => loadChecked(inst, i));
@@ -201,7 +202,7 @@ export class Gateway {
         inst.connections,
       ).start();
       const link = new GuardedLink(pool, breaker, probeOf(profile, inst), log).start();
-      const queue = new TransferQueue(inst.id, inst.bankCode, redisConnection(this.redis.url), config.queuePrefix);
+      const queue = new TransferQueue(inst.id, inst.bankCode, redisConnection(this.redis.url), config.queuePrefix, log);
       const password = inst.accountPasswordEnv ? process.env[inst.accountPasswordEnv] : undefined;
       const transfers = new TransferFlow({
         institution: inst,
@@ -229,7 +230,7 @@ export class Gateway {
     this.router = new Router([...institutions.keys()], config.routing ?? []);
 
     // The nightly batch: one schedule per institution after its cut-off, one to close the services' day.
-    const batch = new BatchQueue(redisConnection(this.redis.url), config.queuePrefix);
+    const batch = new BatchQueue(redisConnection(this.redis.url), config.queuePrefix, log);
     this.batch = batch;
     for (const inst of institutions.values()) await batch.scheduleReconcile(inst.config.id, inst.config.reconcileAt ?? '23:50');
     await batch.scheduleClose(config.dayCloseAt ?? '00:30');
@@ -245,7 +246,7 @@ export class Gateway {
 
     this.metrics.setSources(this.metricSources(clock));
     await this.sweep();
-    this.sweepTimer = setInterval(() => void this.sweep().catch((e: unknown) => log.error('gateway.sweep-failed', { error: String(e) })), config.sweepMs);
+    this.sweepTimer = setInterval(() => void this.sweep().catch((e: unknown) => log.error('gateway.sweep-failed', errorDetails(e))), config.sweepMs);
     this.sweepTimer.unref();
 
     if (!options.noApi) {
@@ -278,7 +279,7 @@ export class Gateway {
     // The embedded simulator hands over its day's file as it stops, as a bank sends its file after the
     // close: `firmbank reconcile` then has the bank's side of today.
     for (const w of this.institutions.values()) {
-      await handOverBankDay(this.night(w), koreanDate(Date.now())).catch((e: unknown) => this.log.error('recon.bank-file-not-written', { institution: w.config.id, error: String(e) }));
+      await handOverBankDay(this.night(w), koreanDate(Date.now())).catch((e: unknown) => this.log.error('recon.bank-file-not-written', { institution: w.config.id, ...errorDetails(e) }));
     }
     for (const sim of this.simulators) await sim.close();
     await this.traffic.drain();
@@ -326,10 +327,10 @@ export class Gateway {
     const settings = this.config.webhooks ?? webhookSettings(undefined);
     const box = new SecretBox(this.config.secretKey ?? secretKeyFromDataDir(this.config.dataDir, log));
     const store = new WebhookStore(this.ds, box, generateEndpointSecret);
-    const queue = new WebhookQueue(redisConnection(this.redis.url), this.config.queuePrefix);
+    const queue = new WebhookQueue(redisConnection(this.redis.url), this.config.queuePrefix, log);
     const dispatcher = new WebhookDispatcher({ store, events: this.events, queue, ...settings, logger: log });
     queue.start((id) => dispatcher.attempt(id), 32);
-    const timer = setInterval(() => void dispatcher.tick().catch((e: unknown) => log.error('webhook.tick-failed', { error: String(e) })), 250);
+    const timer = setInterval(() => void dispatcher.tick().catch((e: unknown) => log.error('webhook.tick-failed', errorDetails(e))), 250);
     timer.unref();
     this.webhooks = { store, queue, timer };
   }
@@ -368,7 +369,7 @@ export class Gateway {
         await w.notices.reverseLate();
       } catch (e) {
         // The sweep finds them too (recover), a little later.
-        this.log.error('switch.release-failed', { institution: w.config.id, error: String(e) });
+        this.log.error('switch.release-failed', { institution: w.config.id, ...errorDetails(e) });
       }
     }
   }

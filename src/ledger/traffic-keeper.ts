@@ -1,6 +1,7 @@
 import type { KeptTelegram } from '../domain/transfer.js';
 import type { Logger } from '../log/logger.js';
 import type { Ledger } from './ledger.js';
+import { errorDetails } from '../log/error-details.js';
 
 /**
  * Keeps the telegrams that crossed a link and were not kept before they were sent (answers, notices and
@@ -51,7 +52,7 @@ export class TrafficKeeper {
         for (const w of waiters) w.resolve();
       },
       (e: unknown) => {
-        this.log.error('gateway.telegrams-not-kept', { count: batch.length, error: String(e) });
+        this.log.error('gateway.telegrams-not-kept', { count: batch.length, ...errorDetails(e) });
         for (const w of waiters) w.reject(e);
       },
     );

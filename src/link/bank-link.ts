@@ -15,6 +15,7 @@ import { TrafficStamper } from './traffic.js';
 import { SpanKind } from '@opentelemetry/api';
 import { setFacts } from '../tracing/span-attributes.js';
 import { withSpan } from '../tracing/with-span.js';
+import { errorDetails } from '../log/error-details.js';
 
 /**
  * - `connecting`: dialling; `opening`: connected, business day being opened (1000/100);
@@ -286,11 +287,11 @@ export class BankLink {
         },
         badTelegram: (error) => this.log.error('link.bad-telegram', { link: this.where(), code: error.code, error: error.message }),
         framingError: (error) => this.log.error('link.framing-error', { link: this.where(), code: error.code, error: error.message }),
-        handlerError: (error) => this.log.error('link.handler-error', { link: this.where(), error: String(error) }),
+        handlerError: (error) => this.log.error('link.handler-error', { link: this.where(), ...errorDetails(error) }),
         close: () => this.disconnected(),
       });
       this.lastWrite = Date.now();
-      void this.openDay();
+      this.openDayLogged();
     });
     raw.once('error', (e) => {
       clearTimeout(timer);
@@ -300,6 +301,11 @@ export class BankLink {
         this.scheduleReconnect();
       }
     });
+  }
+
+  /** {@link openDay} from a timer or an event: a throw there is logged, never an unhandled rejection. */
+  private openDayLogged(): void {
+    this.openDay().catch((e: unknown) => this.log.error('link.open-failed', { link: this.where(), ...errorDetails(e) }));
   }
 
   /** Sends the open telegram (1000/100); ready on success, otherwise drops the connection to retry. */
@@ -369,7 +375,7 @@ export class BankLink {
       () => p.resolve(outcome),
       (e: unknown) => {
         // The answer stands even if its bytes could not be kept: settling the transfer matters more.
-        this.log.error('link.answer-not-kept', { link: this.where(), message: t.message, error: String(e) });
+        this.log.error('link.answer-not-kept', { link: this.where(), message: t.message, ...errorDetails(e) });
         p.resolve(outcome);
       },
     );
@@ -386,7 +392,7 @@ export class BankLink {
       const reply = buildNoticeReply(this.codec, t, raw, extra ?? {});
       this.socket?.send(reply.raw, () => this.options.onTraffic?.(this.traffic.record('out', reply.message, reply.raw)));
     } catch (e) {
-      this.log.error('link.notice-refused', { link: this.where(), message: t.message, error: (e as Error).message });
+      this.log.error('link.notice-refused', { link: this.where(), message: t.message, ...errorDetails(e) });
     }
   }
 
@@ -434,7 +440,7 @@ export class BankLink {
     if (this.stateValue !== 'ready' || !this.socket) return;
     if (!this.reopening && this.openedFor !== kst(this.clock()).date) {
       this.log.info('link.date-changed', { link: this.where(), from: this.openedFor });
-      void this.openDay();
+      this.openDayLogged();
     }
     if (now - this.lastWrite >= this.pollIdleMs) {
       this.lastWrite = now;

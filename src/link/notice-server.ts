@@ -5,6 +5,7 @@ import type { TrafficRecord } from './exchange.js';
 import { buildNoticeReply, type NoticeHandler } from './notice-reply.js';
 import { TelegramSocket } from './telegram-socket.js';
 import { TrafficStamper } from './traffic.js';
+import { errorDetails } from '../log/error-details.js';
 
 export interface NoticeServerOptions {
   readonly codec: TelegramCodec;
@@ -44,14 +45,14 @@ export class NoticeServer {
               const reply = buildNoticeReply(options.codec, t, copy, extra ?? {});
               socket.send(reply.raw, () => options.onTraffic?.(traffic.record('out', reply.message, reply.raw)));
             })
-            .catch((e: unknown) => this.log.error('notice-server.refused', { peer, message: t.message, error: (e as Error).message }));
+            .catch((e: unknown) => this.log.error('notice-server.refused', { peer, message: t.message, ...errorDetails(e) }));
         },
         poll: (kind, stamp) => {
           if (kind === 'request') socket.sendPoll('response', stamp);
         },
         badTelegram: (e) => this.log.error('notice-server.bad-telegram', { peer, code: e.code, error: e.message }),
         framingError: (e) => this.log.error('notice-server.framing-error', { peer, code: e.code, error: e.message }),
-        handlerError: (e) => this.log.error('notice-server.handler-error', { peer, error: String(e) }),
+        handlerError: (e) => this.log.error('notice-server.handler-error', { peer, ...errorDetails(e) }),
         close: () => this.sockets.delete(socket),
       });
       this.sockets.add(socket);

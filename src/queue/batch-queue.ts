@@ -1,6 +1,8 @@
 import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { NotNowError } from '../flows/not-now-error.js';
 import { runDeferrable } from './deferrable.js';
+import { logErrorsOf } from '../log/log-errors-of.js';
+import { silentLogger, type Logger } from '../log/logger.js';
 
 /**
  * A nightly job: one institution's day reconciled, or every service's day closed. `date` is written into
@@ -38,8 +40,11 @@ export class BatchQueue {
   constructor(
     private readonly connection: ConnectionOptions,
     private readonly prefix = 'firmbank',
+    /** Where Redis trouble is told: one line, then at most one a while (BullMQ would print a stack per retry). */
+    private readonly logger: Logger = silentLogger,
   ) {
     this.queue = new Queue<NightJob>('nightly', { connection, prefix });
+    logErrorsOf(this.queue, logger, 'queue.redis-error', { queue: 'nightly', role: 'queue' });
   }
 
   /** Reconciles `institution` every day at `at` (HH:MM, Korean time). */
@@ -68,7 +73,7 @@ export class BatchQueue {
         }
       });
     this.worker = new Worker<NightJob>('nightly', run, { connection: this.connection, prefix: this.prefix, concurrency: 1 });
-    this.worker.on('error', () => {}); // connection trouble: BullMQ reconnects
+    logErrorsOf(this.worker, this.logger, 'queue.redis-error', { queue: 'nightly', role: 'worker' });
   }
 
   private upsert(id: string, at: string, data: NightJob): Promise<unknown> {

@@ -4,6 +4,9 @@ import { SpanKind } from '@opentelemetry/api';
 import { runDeferrable } from './deferrable.js';
 import { injectContext, storedContext, withContext, type TraceCarrier } from '../tracing/job-context.js';
 import { spanLinks, withSpan } from '../tracing/with-span.js';
+import { logErrorsOf } from '../log/log-errors-of.js';
+import { runWithLogContext } from '../log/log-context.js';
+import { silentLogger, type Logger } from '../log/logger.js';
 
 /** The jobs of one institution's queue. Both are safe to run twice: the ledger's state decides. */
 export type TransferJob = ({ readonly kind: 'send'; readonly transferId: string } | { readonly kind: 'inquire'; readonly transferId: string }) & {
@@ -43,9 +46,12 @@ export class TransferQueue {
     bankCode: string,
     private readonly connection: ConnectionOptions,
     private readonly prefix = 'firmbank',
+    /** Where Redis trouble is told: one line, then at most one a while (BullMQ would print a stack per retry). */
+    private readonly logger: Logger = silentLogger,
   ) {
     this.name = `transfers-${institution}-${bankCode}`;
     this.queue = new Queue<TransferJob>(this.name, { connection, prefix });
+    logErrorsOf(this.queue, logger, 'queue.redis-error', { queue: this.name, role: 'queue' });
   }
 
   /**
@@ -85,7 +91,7 @@ export class TransferQueue {
         // Retries and deferrals wait on purpose: only a first run says how long the queue kept it.
         if (job.attemptsMade === 0) started?.(job.data.kind, Date.now() - job.timestamp - (job.opts.delay ?? 0));
         const { kind, transferId, trace } = job.data;
-        const work = () => runDeferrable(job, token, () => (kind === 'send' ? handlers.send(transferId) : handlers.inquire(transferId)));
+        const work = () => runWithLogContext({ transferId }, () => runDeferrable(job, token, () => (kind === 'send' ? handlers.send(transferId) : handlers.inquire(transferId))));
         const facts = { queue: this.name, jobKind: kind, transferId, attempt: job.attemptsMade + 1 };
         // A send continues the trace of the call that accepted the transfer; an inquiry, minutes later, is
         // a trace of its own linked to the one that queued it.
@@ -94,7 +100,7 @@ export class TransferQueue {
       },
       { connection: this.connection, prefix: this.prefix, concurrency, limiter: { max: ratePerSecond, duration: 1_000 } },
     );
-    this.worker.on('error', () => {}); // connection trouble: BullMQ reconnects; jobs are retried
+    logErrorsOf(this.worker, this.logger, 'queue.redis-error', { queue: this.name, role: 'worker' });
   }
 
   /** Jobs by status, shared by every process (for metrics). */

@@ -1,4 +1,6 @@
 import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { logErrorsOf } from '../log/log-errors-of.js';
+import { silentLogger, type Logger } from '../log/logger.js';
 
 /** A job: attempt that delivery (the ledger says which attempt it is, and whether it is still due). */
 export interface WebhookJob {
@@ -23,8 +25,11 @@ export class WebhookQueue {
   constructor(
     private readonly connection: ConnectionOptions,
     private readonly prefix = 'firmbank',
+    /** Where Redis trouble is told: one line, then at most one a while (BullMQ would print a stack per retry). */
+    private readonly logger: Logger = silentLogger,
   ) {
     this.queue = new Queue<WebhookJob>(this.name, { connection, prefix });
+    logErrorsOf(this.queue, logger, 'queue.redis-error', { queue: this.name, role: 'queue' });
   }
 
   /** Queues attempt number `attempt` of a delivery, to run after `delayMs`; once per (delivery, attempt). */
@@ -47,7 +52,7 @@ export class WebhookQueue {
       prefix: this.prefix,
       concurrency,
     });
-    this.worker.on('error', () => {}); // connection trouble: BullMQ reconnects; the tick queues again
+    logErrorsOf(this.worker, this.logger, 'queue.redis-error', { queue: this.name, role: 'worker' });
   }
 
   async close(): Promise<void> {

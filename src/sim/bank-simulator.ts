@@ -14,6 +14,7 @@ import { FaultPlan, type FaultKind, type TakenFault } from './fault-plan.js';
 import { loadBankFileSpec } from '../bankfile/load-bank-file-spec.js';
 import { writeSimDayFile } from './day-file.js';
 import { DEFAULT_SIM_ACCOUNTS, SimLedger, type SimTransfer } from './sim-ledger.js';
+import { errorDetails } from '../log/error-details.js';
 
 /** Response codes the simulated bank answers with (defaults: 국민은행 004's codes from the shipped table). */
 export interface SimCodes {
@@ -124,7 +125,7 @@ export class BankSimulator {
           },
           badTelegram: (e) => this.log.warn('sim.bad-telegram', { code: e.code, error: e.message }),
           framingError: (e) => this.log.warn('sim.framing-error', { code: e.code, error: e.message }),
-          handlerError: (e) => this.log.error('sim.handler-error', { error: String(e) }),
+          handlerError: (e) => this.log.error('sim.handler-error', errorDetails(e)),
           close: () => this.sessions.delete(s),
         }),
       };
@@ -309,7 +310,7 @@ export class BankSimulator {
       raw = this.codec.encode(spec.response, answer);
     } catch (e) {
       // An answer the layout cannot carry (a total past 13 digits …): say so rather than go silent.
-      this.log.error('sim.cannot-answer', { message: t.message, error: (e as Error).message });
+      this.log.error('sim.cannot-answer', { message: t.message, ...errorDetails(e) });
       raw = this.codec.encode(spec.response, this.reply(t, this.codes.requestError));
     }
     this.answered.set(t.message, (this.answered.get(t.message) ?? 0) + 1);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import type { GatewayConfig, InstitutionConfig } from '../../src/config/config.js';
 import { Gateway } from '../../src/gateway/gateway.js';
-import { silentLogger } from '../../src/log/logger.js';
+import { captureLogs } from './log-capture.js';
 import { ROOT } from './specs.js';
 
 export const PG_ADMIN = 'postgres://postgres@127.0.0.1:5432/test';
@@ -71,6 +71,12 @@ export function testConfig(databaseUrl: string, extra: Partial<InstitutionConfig
   };
 }
 
+/**
+ * Everything the gateways of one test file logged, at debug, through production logging (redaction and
+ * all): a suite greps it for secrets in clear (see findClearSecrets).
+ */
+export const gatewayLogs = captureLogs('debug', 'gateway');
+
 export async function startGateway(config: GatewayConfig): Promise<Gateway> {
-  return Gateway.start(config, { logger: silentLogger, processMetrics: false });
+  return Gateway.start(config, { logger: gatewayLogs.logger, processMetrics: false });
 }

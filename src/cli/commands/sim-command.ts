@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { TelegramCodec } from '../../codec/telegram-codec.js';
 import { jsonLogger } from '../../log/logger.js';
+import { logProcessFaults } from '../../log/process-faults.js';
 import { loadInstitution } from '../../institution/load-profile.js';
 import { profileFileOf } from '../institution-file.js';
 import { BankSimulator } from '../../sim/bank-simulator.js';
@@ -29,7 +30,9 @@ export async function simCommand(opts: SimOptions): Promise<void> {
   // The simulator plays an institution: its profile (the one beside a spec, when a spec is named).
   const { profile } = loadInstitution(profileFileOf(opts.spec));
   const codec = new TelegramCodec(profile.spec);
-  const sim = new BankSimulator({ codec, profile, logger: jsonLogger('sim') });
+  const log = jsonLogger('sim');
+  logProcessFaults(log);
+  const sim = new BankSimulator({ codec, profile, logger: log });
   sim.faults.latencyMs = opts.latencyMs;
   if (opts.lateMs !== undefined) sim.faults.lateMs = opts.lateMs;
   sim.faults.refuseConnections = opts.refuse;

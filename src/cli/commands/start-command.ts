@@ -10,6 +10,8 @@ import { makePrivateDir } from '../../files/private-files.js';
 import { StartupError } from '../../config/startup-error.js';
 import { Gateway } from '../../gateway/gateway.js';
 import { startTracing } from '../../tracing/start-tracing.js';
+import { jsonLogger } from '../../log/logger.js';
+import { logProcessFaults } from '../../log/process-faults.js';
 
 /**
  * `firmbank start` (`npm start`): the gateway until SIGINT/SIGTERM, then a graceful stop. Whatever stops
@@ -18,6 +20,9 @@ import { startTracing } from '../../tracing/start-tracing.js';
  */
 export async function startCommand(): Promise<void> {
   const config = loadConfig();
+  const log = jsonLogger('gateway', { level: config.logLevel ?? 'info' });
+  // A bug that escapes is one structured line and an exit, never a raw stack on stderr.
+  logProcessFaults(log);
   const names = config.settingNames ?? defaultNames;
   prepareDataDir(config, names);
   // Before anything opens: a port in use must not cost a business-day session with the bank first.
@@ -26,7 +31,7 @@ export async function startCommand(): Promise<void> {
   const tracing = config.tracing?.exporter === 'otlp' ? startTracing({ ...config.tracing, serviceName: 'firmbank' }) : null;
   let gw: Gateway;
   try {
-    gw = await Gateway.start(config);
+    gw = await Gateway.start(config, { logger: log });
   } catch (e) {
     // What started before the failure may hold the event loop open (workers, links): main prints the
     // error and sets the exit status, then this ends the process if nothing else does. A private Redis
