@@ -21,6 +21,9 @@ describe('gateway processes: crash, restart, scale-out', () => {
   let sim: BankSimulator;
   let ds: DataSource;
   let key: string;
+  let admin: string;
+  /** The two gateways of the scale-out test, still running for the switch test after it. */
+  let pair: string[] = [];
   let drop: () => Promise<void>;
   let env: Record<string, string>;
   const children: ChildProcess[] = [];
@@ -68,6 +71,7 @@ describe('gateway processes: crash, restart, scale-out', () => {
     drop = p.drop;
     ds = await openDatabase({ url: p.url });
     key = await new ApiKeys(ds).create('batch', new Decimal('100000000'));
+    admin = await new ApiKeys(ds).create('ops', new Decimal('1'), ['admin']);
     sim = new BankSimulator({ codec: hecto, profile: hectoProfile });
     const port = await sim.listen();
     const dir = mkdtempSync(join(tmpdir(), 'firmbank-gw-'));
@@ -116,7 +120,8 @@ describe('gateway processes: crash, restart, scale-out', () => {
   it('two gateways share the work: 전문번호 stay unique and the books agree', async () => {
     sim.faults.latencyMs = 0;
     const a = await startChild();
-    await startChild();
+    const b = await startChild();
+    pair = [a.base, b.base];
     const before = (await transfers()).length;
     const statuses = await Promise.all(Array.from({ length: 200 }, (_, i) => submit(a.base, `pair-${i}`)));
     expect(statuses.every((s) => s === 202 || s === 201)).toBe(true);
@@ -133,4 +138,31 @@ describe('gateway processes: crash, restart, scale-out', () => {
     expect(new Set(numbers).size).toBe(numbers.length);
     await invariant();
   }, 90_000);
+
+  it('a switch flipped through one process is obeyed by the other within a second; held transfers go out once, after release', async () => {
+    const [one, two] = pair as [string, string];
+    const flip = (state: string) =>
+      fetch(`${one}/admin/api/switches/hecto/transfers`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ state, reason: `test: ${state}` }),
+      }).then((r) => r.status);
+    expect(await flip('off')).toBe(200);
+    const flipped = Date.now();
+    await eventually(async () => (await submit(two, `off-${Date.now()}`)) === 503, 1_000);
+    const tookMs = Date.now() - flipped;
+    expect(tookMs).toBeLessThan(1_000);
+
+    expect(await flip('hold')).toBe(200);
+    await eventually(async () => (await submit(two, 'held-probe')) === 202, 1_000);
+    const held = await Promise.all(Array.from({ length: 10 }, (_, i) => submit(two, `held-${i}`)));
+    expect(held.every((s) => s === 202)).toBe(true);
+    await new Promise((r) => setTimeout(r, 1_200)); // both processes sweep meanwhile
+    const waiting = (await transfers()).filter((t) => t.requestId.startsWith('held-'));
+    expect(waiting.map((t) => [t.state, t.seqNo])).toEqual(waiting.map(() => ['requested', null]));
+
+    expect(await flip('on')).toBe(200);
+    await eventually(async () => (await transfers()).filter((t) => t.requestId.startsWith('held-')).every((t) => t.state === 'succeeded'), 20_000);
+    await invariant();
+  }, 60_000);
 });

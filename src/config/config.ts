@@ -8,6 +8,7 @@ import type { InstitutionSettings } from '../flows/institution-settings.js';
 import type { RouteRule } from '../flows/router.js';
 import { databaseUrlKind } from './database-url.js';
 import { maskUrl } from './mask-url.js';
+import { LOG_LEVELS, type LogLevelSetting } from '../log/logger.js';
 
 export { ConfigError } from './config-error.js';
 
@@ -45,8 +46,6 @@ export interface BreakerConfig {
   readonly whileOpen: 'wait' | 'refuse';
 }
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
-
 export interface TracingSettings {
   /** `none` (default): no spans are made; `otlp`: exported over OTLP/HTTP to `endpoint`. */
   readonly exporter: 'none' | 'otlp';
@@ -77,7 +76,7 @@ export interface GatewayConfig {
   /** When the nightly batch closes every service's previous day, `HH:MM` Korean time (default 00:30). */
   readonly dayCloseAt?: string;
   /** `FIRMBANK_LOG_LEVEL` or `logLevel`: the least severe level written (default info). */
-  readonly logLevel?: LogLevel;
+  readonly logLevel?: LogLevelSetting;
   /** OpenTelemetry tracing; off when absent. */
   readonly tracing?: TracingSettings;
   /** How often each process re-reads the switches from the database (the broadcast may be missed). */
@@ -215,7 +214,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     routing,
     dayCloseAt: clockTime(file['dayCloseAt'], '00:30', 'dayCloseAt'),
     webhooks: webhookSettings(file['webhooks']),
-    logLevel: oneOf(level.value, 'info', level.setting, ['debug', 'info', 'warn', 'error', 'silent'] as const),
+    logLevel: oneOf(level.value, 'info', level.setting, LOG_LEVELS),
     tracing: tracingSettings(file['tracing'], env),
     switchPollMs: int(file['switchPollMs'], 5_000, 'switchPollMs', 100, 600_000),
     ...(env['FIRMBANK_SECRET_KEY'] !== undefined ? { secretKey: env['FIRMBANK_SECRET_KEY'] } : {}),
