@@ -141,4 +141,28 @@ describe('firmbank CLI', () => {
     expectUserError(run(['breaks', 'resolve', '5', '--by', 'kim', '--reason', 'bank confirmed']), /no break #5/);
     expectUserError(run(['breaks', 'resolve', '5', '--reason', 'x']), /--by NAME and --reason TEXT are required/);
   });
+
+  it('sets, lists and audits switches from the shell; a set without a reason or with a bad name is one line, exit 2', () => {
+    const data = mkdtempSync(join(tmpdir(), 'firmbank-cli-data-'));
+    // Redis is not needed to set a switch: a port nothing listens on, and the gateways find it by polling.
+    const env = { ...process.env, FIRMBANK_DATA_DIR: data, DATABASE_URL: join(data, 'ledger.sqlite'), REDIS_URL: 'redis://127.0.0.1:1' };
+    const run = (args: string[]) => {
+      const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, env });
+      return { status: r.status, stdout: r.stdout, stderr: r.stderr.toString('utf8') };
+    };
+    const set = run(['switch', 'set', 'hecto/transfers', 'hold', '--by', 'kim', '--reason', 'bank maintenance']);
+    expect(set.status, set.stderr).toBe(0);
+    expect(set.stdout.toString()).toMatch(/^hecto\/transfers is hold \(version 1\); not announced \(Redis unreachable\)/);
+    expect(run(['switch', 'set', 'global', 'off', '--by', 'lee', '--reason', 'incident 42']).status).toBe(0);
+    const list = run(['switch', 'list']).stdout.toString();
+    expect(list).toMatch(/hecto\/transfers +hold +v1 .* kim: bank maintenance/);
+    expect(list).toMatch(/hecto\/transfers +off \(by \*\/\*\)/);
+    expect(JSON.parse(run(['switch', 'list', '--json']).stdout.toString()).effective).toContainEqual({ institution: 'hecto', flow: 'batch', state: 'off', decidedBy: '*/*' });
+    expect(run(['switch', 'log']).stdout.toString()).toMatch(/\*\/\* +on → off +by lee: incident 42\n.*hecto\/transfers +on → hold +by kim: bank maintenance/);
+    expectUserError(run(['switch', 'set', 'hecto/transfers', 'on', '--by', 'kim']), /--reason WHY is required/);
+    expectUserError(run(['switch', 'set', 'hecto/payroll', 'on', '--by', 'kim', '--reason', 'x']), /FB_SWITCH_INVALID: .*flow "payroll"/);
+    expectUserError(run(['switch', 'set', 'hecto/transfers', 'paused', '--by', 'kim', '--reason', 'x']), /state "paused" is not one of on, hold, off/);
+    expectUserError(run(['switch', 'flip']), /unknown subcommand flip/);
+    expect(run(['help']).stdout.toString()).toEqual(expect.stringContaining('firmbank switch set SCOPE/FLOW on|hold|off'));
+  });
 });

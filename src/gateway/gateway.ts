@@ -35,18 +35,13 @@ import { secretKeyFromDataDir } from './secret-key-file.js';
 import { systemClock, type Clock } from '../link/clock.js';
 import { LinkPool } from '../link/link-pool.js';
 import { EVERY, SWITCH_FLOWS, switchKey } from '../domain/switches.js';
+import { linkObserver, metricSources } from './metric-wiring.js';
 import { NotNowError } from '../flows/not-now-error.js';
 import type { SwitchReader } from '../flows/ports.js';
 import { SwitchStore } from '../ledger/switch-store.js';
 import { SwitchBroadcast } from '../queue/switch-broadcast.js';
 import { Switchboard } from '../switches/switchboard.js';
-import type { ExchangeRecord } from '../link/bank-link.js';
-import type { TrafficRecord } from '../link/exchange.js';
-import { kst } from '../link/clock.js';
-import type { ResponseCodeTable } from '../codes/response-codes.js';
-import { LedgerMetricsQueries } from '../ledger/metrics-queries.js';
 import { Metrics } from '../metrics/metrics.js';
-import type { MetricSources } from '../metrics/metric-sources.js';
 import { CircuitBreaker } from '../link/circuit-breaker.js';
 import { GuardedLink, type ProbeSettings } from '../link/guarded-link.js';
 import { jsonLogger, type Logger } from '../log/logger.js';
@@ -57,7 +52,7 @@ import { BankSimulator } from '../sim/bank-simulator.js';
 import { errorDetails } from '../log/error-details.js';
 
 /** One institution, wired: its profile, link, queue and the flows over them. */
-interface Wired {
+export interface Wired {
   readonly config: InstitutionConfig;
   readonly profile: InstitutionProfile;
   readonly codec: TelegramCodec;
@@ -179,7 +174,7 @@ export class Gateway {
         log.warn('link.breaker', { institution: inst.id, from, to, reason });
         this.metrics.breakerTransition(inst.id, from, to);
       });
-      const observe = this.linkObserver(inst, profile, codes);
+      const observe = linkObserver(this.metrics, inst, profile, codes);
       const pool = new LinkPool(
         {
           codec,
@@ -244,7 +239,7 @@ export class Gateway {
     // Events to the services: numbered, fanned out and delivered from every process, claims in the database.
     this.startWebhooks(log);
 
-    this.metrics.setSources(this.metricSources(clock));
+    this.metrics.setSources(metricSources({ ds, institutions, switches: this.switches, clock }));
     await this.sweep();
     this.sweepTimer = setInterval(() => void this.sweep().catch((e: unknown) => log.error('gateway.sweep-failed', errorDetails(e))), config.sweepMs);
     this.sweepTimer.unref();
@@ -383,34 +378,6 @@ export class Gateway {
     if (s.state === 'hold') throw new NotNowError(`the nightly batch is held by the switch ${s.decidedBy && switchKey(s.decidedBy)}`, 60_000);
     if (s.state === 'off') this.log.warn('batch.skipped', { institution, date, switch: s.decidedBy && switchKey(s.decidedBy) });
     return s.state === 'on';
-  }
-
-  /** What the link of an institution tells the metrics: every telegram, every request's end and its answer's class. */
-  private linkObserver(inst: InstitutionConfig, profile: InstitutionProfile, codes: ResponseCodeTable) {
-    const inquiry = profile.supports('resultInquiry') ? profile.message('resultInquiry') : null;
-    return {
-      traffic: (r: TrafficRecord) => this.metrics.telegram(inst.id, r.direction, r.message),
-      exchange: (e: ExchangeRecord) => {
-        this.metrics.linkRoundTrip(inst.id, e.message, e.ms / 1_000, e.status);
-        if (e.message === inquiry) this.metrics.inquiry(inst.id, e.status === 'answered' ? 'answered' : 'not-answered');
-        if (e.responseCode !== undefined) this.metrics.answer(inst.id, e.message, codes.lookup(inst.bankCode, e.responseCode).outcome);
-      },
-    };
-  }
-
-  /** What /metrics reads at each scrape: links, breakers and switches of this process, the shared queues and ledger. */
-  private metricSources(clock: Clock): MetricSources {
-    const wired = () => [...this.institutions.values()];
-    const ledger = new LedgerMetricsQueries(this.ds, {
-      sequences: wired().map((w) => ({ institution: w.config.id, bankCode: w.profile.wireBank(w.config.bankCode), companyId: w.config.companyId, maxSeqNo: w.profile.spec.session!.maxSeqNo })),
-    });
-    return {
-      links: () => wired().flatMap((w) => w.pool.links.map((l, i) => ({ institution: w.config.id, link: i, state: l.state, inFlight: l.inFlight }))),
-      breakers: () => wired().map((w) => ({ institution: w.config.id, state: w.link.breaker.state })),
-      queues: () => Promise.all(wired().map(async (w) => ({ queue: w.queue.name, ...(await w.queue.counts()) }))),
-      ledger: () => ledger.snapshot(kst(clock()).date),
-      switches: () => wired().flatMap((w) => SWITCH_FLOWS.map((flow) => ({ scope: w.config.id, flow, state: this.switches.state(w.config.id, flow).state }))),
-    };
   }
 
   /** What the nightly run asks of an institution's link and flows. */

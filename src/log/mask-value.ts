@@ -23,8 +23,8 @@ export function maskName(text: string): string {
 
 /**
  * A URL with its credentials hidden: the password of the user part (up to the last `@`, so that an
- * unencoded `@` in a password still hides it whole) and any `password=` parameter become `***`. The rule of
- * maskUrl in src/config/mask-url.ts, which sits above this layer.
+ * unencoded `@` in a password still hides it whole: showing too little of a URL is better than showing a
+ * secret) and any `password=` parameter become `***`. The configuration's maskUrl is this function.
  */
 export function maskUrlCredentials(url: string): string {
   const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url)?.[0];

@@ -96,5 +96,5 @@ export function factAttributes(facts: SpanFacts): Attributes {
 
 /** Adds facts learnt while a span runs (the bank's answer, the outcome) to `span`. */
 export function setFacts(span: Span, facts: SpanFacts): void {
-  span.setAttributes(factAttributes(facts));
+  if (span.isRecording()) span.setAttributes(factAttributes(facts));
 }

@@ -1,5 +1,6 @@
-import { SpanStatusCode, isSpanContextValid, trace, type Exception, type Link, type Span, type SpanContext, type SpanKind } from '@opentelemetry/api';
+import { INVALID_SPAN_CONTEXT, SpanStatusCode, isSpanContextValid, trace, type Exception, type Link, type Span, type SpanContext, type SpanKind } from '@opentelemetry/api';
 import { factAttributes, type SpanFacts } from './span-attributes.js';
+import { tracingStarted } from './tracing-state.js';
 
 /** The tracer of our own spans (a span's `otel.scope.name`). */
 export const TRACER_NAME = 'firmbank';
@@ -31,6 +32,8 @@ export interface WithSpanOptions {
  *   });
  */
 export function withSpan<T>(name: string, facts: SpanFacts, fn: (span: Span) => Promise<T> | T, options: WithSpanOptions = {}): Promise<T> {
+  // Tracing off (the default): no span, no context switch — the link's hot path pays nothing for it.
+  if (!tracingStarted()) return untraced(fn);
   const spanOptions = { links: options.links, root: options.newTrace, kind: options.kind };
   return trace.getTracer(TRACER_NAME).startActiveSpan(name, spanOptions, async (span) => {
     // Set after the start, and only on spans that are kept: unsampled and no-op spans skip the work.
@@ -46,6 +49,12 @@ export function withSpan<T>(name: string, facts: SpanFacts, fn: (span: Span) => 
       span.end();
     }
   });
+}
+
+const NO_SPAN = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+
+async function untraced<T>(fn: (span: Span) => Promise<T> | T): Promise<T> {
+  return fn(NO_SPAN);
 }
 
 /** What recordException can read from a thrown value: an Error as is, anything else by its type only. */

@@ -2,7 +2,7 @@ import { loadConfig } from '../../config/config.js';
 import { effectiveSwitch, isSwitchState, parseSwitchName, SWITCH_FLOWS, SWITCH_STATES, switchKey } from '../../domain/switches.js';
 import { openDatabase } from '../../ledger/data-source.js';
 import { SwitchStore } from '../../ledger/switch-store.js';
-import { jsonLogger } from '../../log/logger.js';
+import { silentLogger } from '../../log/logger.js';
 import { SwitchBroadcast } from '../../queue/switch-broadcast.js';
 import { UsageError } from '../usage-error.js';
 
@@ -45,7 +45,8 @@ export async function switchCommand(sub: string | undefined, args: readonly stri
         if (!flags.by) throw new UsageError('switch set: --by WHO is required (it is audited)');
         if (!flags.reason) throw new UsageError('switch set: --reason WHY is required (it is audited)');
         const set = await store.set(parseSwitchName(nameText), state, flags.by, flags.reason);
-        const broadcast = new SwitchBroadcast(config.redisUrl, config.queuePrefix, jsonLogger('switch'));
+        // Its trouble is told below, in the command's own words.
+        const broadcast = new SwitchBroadcast(config.redisUrl, config.queuePrefix, silentLogger);
         let announced = 'announced to running gateways';
         try {
           await broadcast.publish(set.version);
