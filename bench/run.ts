@@ -4,6 +4,7 @@ import { compare } from './compare.js';
 import { benchLink, linkTable } from './link.js';
 import { benchRecon, reconTable } from './recon.js';
 import { benchEvents, eventsTable } from './events.js';
+import { authTable, benchAuth } from './auth.js';
 
 /** `npm run bench`: every benchmark, printed as the Markdown tables the README quotes. `npm run bench -- codec` runs one. */
 async function main(): Promise<void> {
@@ -18,6 +19,7 @@ async function main(): Promise<void> {
   if (!only || only === 'codec') console.log(codecTable(benchCodec()) + '\n');
   if (!only || only === 'link') console.log(linkTable(await benchLink()) + '\n');
   if (!only || only === 'gateway') console.log(gatewayTable([await benchGateway('sqlite'), await benchGateway('postgres'), await benchGateway('postgres-socket')]) + '\n');
+  if (!only || only === 'auth') console.log(authTable(await benchAuth()) + '\n');
   if (!only || only === 'events') console.log(eventsTable(await benchEvents(process.argv[3] ? Number(process.argv[3]) : undefined)) + '\n');
   if (!only || only === 'recon') {
     const n = process.argv[3] ? Number(process.argv[3]) : undefined;

@@ -91,7 +91,7 @@ describe('firmbank CLI', () => {
   });
 
   it('checks and shows specs', () => {
-    expect(cli(['spec', 'check', HECTO]).stdout.toString()).toMatch(/ok .*hecto.yaml: hecto, euc-kr, 26 messages/);
+    expect(cli(['spec', 'check', HECTO]).stdout.toString()).toMatch(/ok .*hecto.yaml: hecto, euc-kr, 30 messages/);
     const show = cli(['spec', 'show', HECTO, 'transfer.request']).stdout.toString();
     expect(show).toMatch(/^199\s+memo\s+X\(14\) X\s+14/m);
     expect(show).toMatch(/^129\s+amount\s+9\(13\) amount/m);

@@ -44,7 +44,7 @@ describe.each(['sqlite', 'postgres'] as const)('the outbox on %s', (kind) => {
     await walk(ok.id, ['sending', 'unknown', 'succeeded', 'reversed']);
     const list = await events.of(`transfer:${ok.id}`);
     expect(list.map((e) => e.type)).toEqual(['transfer.succeeded', 'transfer.reversed']);
-    expect(list[0]!.data).toEqual({ transferId: ok.id, requestId: ok.requestId, state: 'succeeded', amount: '15000', fee: '500', bankCode: '088', accountSuffix: '6789', responseCode: '0000' });
+    expect(list[0]!.data).toEqual({ transferId: ok.id, kind: 'transfer', requestId: ok.requestId, state: 'succeeded', amount: '15000', fee: '500', bankCode: '088', accountSuffix: '6789', responseCode: '0000' });
     expect(JSON.stringify(list)).not.toContain('110123456789'); // masked by construction
     // a move the ledger refuses (not in that state any more) writes nothing
     expect(await ledger.move(ok.id, 'succeeded', 'reversed', 'again')).toBeNull();

@@ -23,7 +23,7 @@ export const LAYERS: Layer[] = [
   { rank: 2, folders: ['link'], why: 'link: sessions and connections to a bank or VAN' },
   { rank: 3, folders: ['institution'], why: 'institution profiles: bind operations to spec messages' },
   { rank: 4, folders: ['flows'], why: 'flows: transfer / verification / notice use cases, written against ports' },
-  { rank: 5, folders: ['ledger', 'queue', 'sim', 'config', 'webhooks', 'metrics', 'switches'], why: 'adapters: persistence, job queue, bank simulator, configuration, webhook delivery, metrics, the switchboard — implement the ports' },
+  { rank: 5, folders: ['ledger', 'queue', 'sim', 'config', 'webhooks', 'metrics', 'switches', 'ars', 'evidence'], why: 'adapters: persistence, job queue, simulators, configuration, webhook delivery, metrics, the switchboard, the ARS provider, the evidence store — implement the ports' },
   { rank: 6, folders: ['api', 'batch', 'admin'], why: 'edges: HTTP API, nightly batch, admin' },
   { rank: 7, folders: ['gateway'], why: 'composition root: wires adapters to ports and flows, one per process' },
   { rank: 8, folders: ['cli'], why: 'entry points: the command line starts the composition root (firmbank start) or a tool' },

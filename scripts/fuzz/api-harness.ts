@@ -18,6 +18,10 @@ import { IdempotencyConflictError } from '../../src/ledger/idempotency-conflict-
 import { silentLogger, type Logger } from '../../src/log/logger.js';
 import { loadInstitution } from '../../src/institution/load-profile.js';
 import { checkSwitchName } from '../../src/domain/switches.js';
+import { FirmbankError } from '../../src/errors/firmbank-error.js';
+import { ConsentNotLiveError } from '../../src/flows/consent-not-live-error.js';
+import { ArsCallbackError } from '../../src/flows/ars-callback-error.js';
+import { EXPORT_FORMAT, EXPORT_NOTE } from '../../src/flows/consent-evidence.js';
 import { checkEndpointUrl } from '../../src/webhooks/endpoint-url.js';
 import { HECTO_PROFILE } from './corpus.js';
 
@@ -89,6 +93,9 @@ export async function openApiHarness(): Promise<ApiHarness> {
       const now = new Date();
       const row: TransferRow = {
         id,
+        kind: 'transfer',
+        consentId: null,
+        payerNumber: null,
         service: caller.service,
         requestId: input.requestId,
         requestHash: hash,
@@ -130,6 +137,39 @@ export async function openApiHarness(): Promise<ApiHarness> {
     verifications: { verify: (_inst, input) => verification.verify(input) },
     parentAccount: { balance: async () => ({ account: '**********1234', balance: '1000000000' }), totals: async () => ({ count: transfers.size }) },
     readiness: { ready: async () => ({ ready: true, detail: {} }) },
+    // No payer has a consent here: every well-formed collection is a 409, never a 5xx.
+    collections: {
+      submit: async (_inst, _caller, input) => {
+        throw new ConsentNotLiveError(input.consentId ?? `payer ${input.payerNumber}`, 'no such consent');
+      },
+      get: async () => null,
+      waitForChange: async () => null,
+    },
+    // Consents and one-won verifications exist nowhere here: well-formed requests are 404s, never 5xx.
+    consents: {
+      start: async () => {
+        throw new FirmbankError('FB_NOT_FOUND', 'no ARS here');
+      },
+      get: async () => null,
+      withdraw: async () => {
+        throw new FirmbankError('FB_NOT_FOUND', 'no such consent');
+      },
+      arsCallback: async () => {
+        throw new ArsCallbackError('not signed');
+      },
+      evidence: async (_service, from, to) => ({ format: EXPORT_FORMAT, note: EXPORT_NOTE, from, to, consents: [] }),
+    },
+    oneWon: {
+      start: async () => {
+        throw new FirmbankError('FB_NOT_FOUND', 'no one-won here');
+      },
+      confirm: async () => {
+        throw new FirmbankError('FB_NOT_FOUND', 'no such verification');
+      },
+      status: async () => {
+        throw new FirmbankError('FB_NOT_FOUND', 'no such verification');
+      },
+    },
     // Switch names go through the real check: a bad one is a 400.
     switches: {
       list: async () => ({ switches: [], effective: [] }),

@@ -51,6 +51,19 @@ export const STATUS_BY_CODE: Readonly<Record<string, [number, string]>> = {
   FB_BREAKER_OPEN: [503, 'Bank link not taking requests'],
   FB_SWITCH_INVALID: [400, 'No such switch'],
   FB_SWITCH_CONFLICT: [409, 'Switch changed meanwhile'],
+  FB_CONSENT_NOT_LIVE: [409, 'Consent does not allow a collection'],
+  FB_CONSENT_STATE: [409, 'Consent not in a state for this'],
+  FB_PAYER_NUMBER_TAKEN: [409, 'Payer number has a live consent'],
+  FB_ARS_CALLBACK: [401, 'ARS callback not trusted'],
+  FB_ARS_UNAVAILABLE: [503, 'ARS provider unavailable'],
+  FB_ARS_PROVIDER: [502, 'ARS provider refused'],
+  FB_EVIDENCE_CONFLICT: [500, 'Evidence conflict'],
+  FB_EVIDENCE_KEY: [500, 'Evidence store refused the key'],
+  FB_EVIDENCE_MISSING: [500, 'Evidence missing'],
+  FB_SECRET_BOX: [500, 'Sealed value does not open'],
+  FB_ONE_WON_LIMIT: [429, 'One-won verification limit reached'],
+  FB_ONE_WON_UNAVAILABLE: [503, 'One-won verification unavailable'],
+  FB_ONE_WON_SETTINGS: [500, 'One-won settings do not fit'],
 };
 
 /** The problem for one of our codes, with the status and title {@link STATUS_BY_CODE} gives it. */

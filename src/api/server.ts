@@ -9,6 +9,9 @@ import { problemFor, sendProblem } from './problem.js';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
+import { collectionRoutes } from './routes/collections.js';
+import { consentRoutes } from './routes/consents.js';
+import { oneWonRoutes } from './routes/one-won.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { fastifyTracingPlugin } from '../tracing/fastify-tracing.js';
 import { adminSwitchRoutes } from './routes/admin-switches.js';
@@ -89,6 +92,8 @@ export function buildApi(services: ApiServices, keys: ApiKeys, logger: Logger, m
   app.addHook('onRequest', async (req, reply) => {
     reply.header(REQUEST_ID_HEADER, req.id);
     if (req.url.length > maxUrlLength) return sendProblem(reply, problemFor('FB_URI_TOO_LONG', `the URL is ${req.url.length} characters long; at most ${maxUrlLength} are read`), null);
+    // The ARS provider's callback carries no API key: its route checks the body's signature instead.
+    if (req.routeOptions.config.public) return;
     const wait = limiter.retryAfterSeconds(req.ip);
     if (wait > 0) {
       reply.header('retry-after', String(wait));
@@ -144,6 +149,9 @@ export function buildApi(services: ApiServices, keys: ApiKeys, logger: Logger, m
 
   // One plugin per flow: each route says the scope its key needs; the hooks above apply to all of them.
   void app.register(transferRoutes(services.transfers, maxWaitMs));
+  void app.register(collectionRoutes(services.collections, maxWaitMs));
+  void app.register(consentRoutes(services.consents, logger));
+  void app.register(oneWonRoutes(services.oneWon));
   void app.register(verificationRoutes(services.verifications));
   void app.register(parentAccountRoutes(services.parentAccount));
   void app.register(eventRoutes(services.events, services.webhooks));

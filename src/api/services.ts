@@ -3,6 +3,9 @@ import type { Transfer } from '../domain/transfer.js';
 import type { WebhookDelivery, WebhookEndpoint } from '../ledger/webhook-store.js';
 import type { ServiceIdentity } from '../flows/transfer-flow.js';
 import type { TransferInput } from '../flows/transfer-input.js';
+import type { CollectionInput } from '../flows/collection-input.js';
+import type { ConsentService } from './consent-service.js';
+import type { OneWonService } from './one-won-service.js';
 import type { VerificationInput, VerificationResult } from '../flows/verification-flow.js';
 
 import type { SwitchChange, SwitchFlow, SwitchName, SwitchSetting, SwitchState } from '../domain/switches.js';
@@ -19,6 +22,13 @@ export interface TransferService {
   waitForChange(id: string, ms: number): Promise<Transfer | null>;
   /** The telegrams of a transfer, decoded from the kept bytes and masked. */
   telegrams(transfer: Transfer): Promise<unknown[]>;
+}
+
+/** Collections (집금) from payers with a registered consent. */
+export interface CollectionService {
+  submit(institution: string | undefined, caller: ServiceIdentity, input: CollectionInput): Promise<{ transfer: Transfer; created: boolean }>;
+  get(id: string): Promise<Transfer | null>;
+  waitForChange(id: string, ms: number): Promise<Transfer | null>;
 }
 
 export interface VerificationService {
@@ -65,6 +75,9 @@ export interface MetricsService {
 
 export interface ApiServices {
   readonly transfers: TransferService;
+  readonly collections: CollectionService;
+  readonly consents: ConsentService;
+  readonly oneWon: OneWonService;
   readonly events: EventService;
   readonly webhooks: WebhookService;
   readonly verifications: VerificationService;

@@ -8,7 +8,9 @@ import { breaksCommand, closeDayCommand, reconcileCommand, RECONCILE_USAGE } fro
 import { DEFAULT_SEQ_FILE, sendCommand } from './commands/send-command.js';
 import { webhookCommand, WEBHOOK_USAGE } from './commands/webhook-command.js';
 import { switchCommand, SWITCH_USAGE } from './commands/switch-command.js';
+import { consentCommand, CONSENT_USAGE } from './commands/consent-command.js';
 import { simCommand } from './commands/sim-command.js';
+import { arsSimCommand, ARS_SIM_USAGE } from './commands/ars-sim-command.js';
 import { startCommand } from './commands/start-command.js';
 import { specCheckCommand, specShowCommand } from './commands/spec-commands.js';
 import { UsageError } from './usage-error.js';
@@ -26,10 +28,12 @@ const USAGE = `usage:
   ${RECONCILE_USAGE}
   ${WEBHOOK_USAGE}
   ${SWITCH_USAGE}
+  ${CONSENT_USAGE}
   firmbank demo                                           encode and decode the sample transfer
   firmbank sim --spec FILE [--port N] [--host H] [--latency MS] [--late MS] [--refuse]
                [--fault KIND[:MESSAGE][:COUNT|always]]... [--control-port N] [--control-token T]
                                                           a bank simulator on a real port
+  ${ARS_SIM_USAGE}
   firmbank send --spec FILE --host H --port P --message NAME [--company ID] [--bank CODE]
                [--timeout MS] [--seq-file FILE] [INPUT.json]
                                                           one request over a real session; prints the reply
@@ -130,6 +134,11 @@ async function run(argv: string[]): Promise<Output> {
       const { values, positionals } = flags({ by: { type: 'string' }, reason: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean', default: false } }, more);
       return (await switchCommand(sub, positionals, { ...(values as { by?: string; reason?: string; limit?: string }), json: values.json === true })) + '\n';
     }
+    case 'consent': {
+      const [sub, ...more] = rest;
+      const { values, positionals } = flags({ from: { type: 'string' }, to: { type: 'string' }, out: { type: 'string' }, service: { type: 'string' }, evidence: { type: 'string' } }, more);
+      return consentCommand(sub, positionals, values as { from?: string; to?: string; out?: string; service?: string; evidence?: string });
+    }
     case 'breaks': {
       const { values, positionals } = flags({ date: { type: 'string' }, institution: { type: 'string' }, status: { type: 'string' }, by: { type: 'string' }, reason: { type: 'string' }, json: { type: 'boolean', default: false } });
       const [sub, id, ...extra] = positionals;
@@ -166,6 +175,26 @@ async function run(argv: string[]): Promise<Output> {
         faults: (values.fault as string[] | undefined) ?? [],
         controlPort: values['control-port'] === undefined ? undefined : intFlag('control-port', values['control-port']),
         controlToken: values['control-token'] as string | undefined,
+      });
+      return '';
+    }
+    case 'ars-sim': {
+      const { values, positionals } = flags({
+        port: { type: 'string' },
+        host: { type: 'string' },
+        token: { type: 'string' },
+        'callback-secret': { type: 'string' },
+        fault: { type: 'string', multiple: true },
+        delay: { type: 'string' },
+      });
+      if (positionals.length > 0) throw new UsageError(`ars-sim: unexpected argument ${positionals[0]}`);
+      await arsSimCommand({
+        port: intFlag('port', values.port, 0),
+        host: (values.host as string | undefined) ?? '127.0.0.1',
+        token: values.token as string | undefined,
+        callbackSecret: values['callback-secret'] as string | undefined,
+        faults: (values.fault as string[] | undefined) ?? [],
+        delayMs: intFlag('delay', values.delay, 50),
       });
       return '';
     }

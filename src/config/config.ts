@@ -9,6 +9,8 @@ import type { RouteRule } from '../flows/router.js';
 import { databaseUrlKind } from './database-url.js';
 import { maskUrl } from './mask-url.js';
 import { LOG_LEVELS, type LogLevelSetting } from '../log/logger.js';
+import type { ConsentSettings } from '../flows/consent-settings.js';
+import type { OneWonSettings } from '../flows/one-won-settings.js';
 
 export { ConfigError } from './config-error.js';
 
@@ -24,6 +26,8 @@ export interface InstitutionConfig extends InstitutionSettings {
   readonly connections: number;
   /** Transfers per second the bank accepts from us. */
   readonly ratePerSecond: number;
+  /** Collections (집금) per second, on a queue of their own; default: as transfers. */
+  readonly collectionsPerSecond?: number;
   /** Start the bank simulator in-process and talk to it (the embedded default). */
   readonly simulator: boolean;
   /**
@@ -81,6 +85,17 @@ export interface GatewayConfig {
   readonly tracing?: TracingSettings;
   /** How often each process re-reads the switches from the database (the broadcast may be missed). */
   readonly switchPollMs?: number;
+  /** ARS withdrawal consents and their evidence (defaults when absent). */
+  readonly consents?: Partial<ConsentSettings> & { readonly evidenceDir?: string };
+  /** 1원 인증 (its HMAC secret comes from FIRMBANK_ONE_WON_SECRET, else from the secret key). */
+  readonly oneWon?: Partial<Omit<OneWonSettings, 'secret'>>;
+  /** `FIRMBANK_ONE_WON_SECRET`: the HMAC key of one-won codes. */
+  readonly oneWonSecret?: string;
+  /**
+   * The ARS provider: `baseUrl` of its HTTP API, its token and callback secret (from the environment:
+   * `FIRMBANK_ARS_TOKEN`, `FIRMBANK_ARS_CALLBACK_SECRET`); absent: the ARS simulator runs in-process.
+   */
+  readonly ars?: { readonly baseUrl: string; readonly token: string; readonly callbackSecret: string };
   /** How webhooks are delivered (see {@link WebhookSettings}); defaults when absent. */
   readonly webhooks?: WebhookSettings;
   /**
@@ -119,12 +134,12 @@ export interface SettingNames {
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** The keys a configuration file may hold; anything else is a typo we refuse rather than ignore. */
-const FILE_KEYS = ['api', 'databaseUrl', 'redisUrl', 'startRedis', 'queuePrefix', 'dataDir', 'maxWaitMs', 'sweepMs', 'institutions', 'routing', 'dayCloseAt', 'webhooks', 'logLevel', 'tracing', 'switchPollMs'] as const satisfies readonly (keyof GatewayConfig)[];
+const FILE_KEYS = ['api', 'databaseUrl', 'redisUrl', 'startRedis', 'queuePrefix', 'dataDir', 'maxWaitMs', 'sweepMs', 'institutions', 'routing', 'dayCloseAt', 'webhooks', 'logLevel', 'tracing', 'switchPollMs', 'consents', 'oneWon', 'ars'] as const satisfies readonly (keyof GatewayConfig)[];
 const API_KEYS = ['host', 'port'] as const satisfies readonly (keyof GatewayConfig['api'])[];
 const INSTITUTION_KEYS = [
   'id', 'profile', 'host', 'port', 'companyId', 'bankCode', 'systemId', 'withdrawAccount', 'accountPasswordEnv',
   'connections', 'ratePerSecond', 'requestTimeoutMs', 'inquiryDelayMs', 'inquiryMaxAttempts', 'enforceHours', 'simulator',
-  'bankFileSpec', 'reconcileAt', 'breaker',
+  'bankFileSpec', 'reconcileAt', 'breaker', 'collectionsPerSecond',
 ] as const satisfies readonly (keyof InstitutionConfig)[];
 
 /** Where the gateway keeps its files when nothing else is said: `.data/` in the project folder. */
@@ -178,6 +193,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       withdrawAccount: str(raw['withdrawAccount'], '12345678901234', at('withdrawAccount')),
       connections: int(raw['connections'], 1, at('connections'), 1, 16),
       ratePerSecond: int(raw['ratePerSecond'], 2_000, at('ratePerSecond'), 1, 100_000),
+      ...(raw['collectionsPerSecond'] !== undefined ? { collectionsPerSecond: int(raw['collectionsPerSecond'], 0, at('collectionsPerSecond'), 1, 100_000) } : {}),
       requestTimeoutMs: int(raw['requestTimeoutMs'], 30_000, at('requestTimeoutMs'), 100, 600_000),
       inquiryDelayMs: int(raw['inquiryDelayMs'], 300_000, at('inquiryDelayMs'), 0, 86_400_000),
       inquiryMaxAttempts: int(raw['inquiryMaxAttempts'], 12, at('inquiryMaxAttempts'), 1, 1_000),
@@ -217,6 +233,10 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     logLevel: oneOf(level.value, 'info', level.setting, LOG_LEVELS),
     tracing: tracingSettings(file['tracing'], env),
     switchPollMs: int(file['switchPollMs'], 5_000, 'switchPollMs', 100, 600_000),
+    ...(file['consents'] !== undefined ? { consents: consentSection(file['consents'], resolve) } : {}),
+    ...(file['oneWon'] !== undefined ? { oneWon: oneWonSection(file['oneWon']) } : {}),
+    ...(env['FIRMBANK_ONE_WON_SECRET'] !== undefined ? { oneWonSecret: env['FIRMBANK_ONE_WON_SECRET'] } : {}),
+    ...(file['ars'] !== undefined ? { ars: arsSection(file['ars'], env) } : {}),
     ...(env['FIRMBANK_SECRET_KEY'] !== undefined ? { secretKey: env['FIRMBANK_SECRET_KEY'] } : {}),
     settingNames: { databaseUrl: db.setting, redisUrl: redis.setting, port: port.setting, host: host.setting, dataDir: dir.setting },
   };
@@ -351,6 +371,57 @@ function tracingSettings(v: unknown, env: Env): TracingSettings {
   const ratio = t['sampleRatio'] ?? 1;
   if (typeof ratio !== 'number' || !(ratio >= 0 && ratio <= 1)) throw new ConfigError('tracing.sampleRatio', `must be a number from 0 to 1, not ${JSON.stringify(ratio)}`);
   return { exporter, ...(endpoint ? { endpoint } : {}), sampleRatio: ratio };
+}
+
+/** `consents:` — the ARS voice's company name, the callback URL, timings, retention, the evidence folder. */
+function consentSection(v: unknown, resolve: (p: string) => string): NonNullable<GatewayConfig['consents']> {
+  const c = mapping(v, 'consents');
+  onlyKeys(c, ['companyName', 'callbackUrl', 'pollMs', 'callTimeoutMs', 'retentionYears', 'bankRetryMs', 'bankMaxAttempts', 'orgCode', 'evidenceDir'], 'consents.');
+  const text = (k: string) => (c[k] === undefined ? {} : { [k]: str(c[k], '', `consents.${k}`) });
+  const num = (k: string, min: number, max: number) => (c[k] === undefined ? {} : { [k]: int(c[k], 0, `consents.${k}`, min, max) });
+  return {
+    ...text('companyName'),
+    ...text('callbackUrl'),
+    ...text('orgCode'),
+    ...num('pollMs', 100, 3_600_000),
+    ...num('callTimeoutMs', 1_000, 86_400_000),
+    ...num('retentionYears', 5, 50),
+    ...num('bankRetryMs', 100, 86_400_000),
+    ...num('bankMaxAttempts', 1, 1_000),
+    ...(c['evidenceDir'] !== undefined ? { evidenceDir: resolve(str(c['evidenceDir'], '', 'consents.evidenceDir')) } : {}),
+  };
+}
+
+/** `oneWon:` — code kind, memo, validity and limits (checked again, with their reasons, by the flow). */
+function oneWonSection(v: unknown): NonNullable<GatewayConfig['oneWon']> {
+  const o = mapping(v, 'oneWon');
+  onlyKeys(o, ['codeKind', 'memoPrefix', 'fullWidth', 'validityMs', 'maxAttempts', 'perAccountPerHour', 'perServicePerDay', 'perServicePerSecond', 'checkHolderName'], 'oneWon.');
+  const num = (k: string, min: number, max: number) => (o[k] === undefined ? {} : { [k]: int(o[k], 0, `oneWon.${k}`, min, max) });
+  return {
+    ...(o['codeKind'] !== undefined ? { codeKind: oneOf(o['codeKind'], 'digits', 'oneWon.codeKind', ['digits', 'word'] as const) } : {}),
+    ...(o['memoPrefix'] !== undefined ? { memoPrefix: str(o['memoPrefix'], '', 'oneWon.memoPrefix') } : {}),
+    ...(o['fullWidth'] !== undefined ? { fullWidth: bool(o['fullWidth'], false, 'oneWon.fullWidth') } : {}),
+    ...(o['checkHolderName'] !== undefined ? { checkHolderName: bool(o['checkHolderName'], true, 'oneWon.checkHolderName') } : {}),
+    // The regulator's guideline: a code lives at most 15 minutes.
+    ...num('validityMs', 10_000, 900_000),
+    ...num('maxAttempts', 1, 10),
+    ...num('perAccountPerHour', 1, 1_000),
+    ...num('perServicePerDay', 1, 100_000_000),
+    ...num('perServicePerSecond', 1, 100_000),
+  };
+}
+
+/** `ars: { baseUrl }` with its token and callback secret from the environment (never from a file). */
+function arsSection(v: unknown, env: Env): NonNullable<GatewayConfig['ars']> {
+  const a = mapping(v, 'ars');
+  onlyKeys(a, ['baseUrl'], 'ars.');
+  const baseUrl = str(a['baseUrl'], '', 'ars.baseUrl');
+  if (!/^https?:\/\//.test(baseUrl)) throw new ConfigError('ars.baseUrl', `"${maskUrl(baseUrl)}": expected an http:// or https:// URL`);
+  const token = env['FIRMBANK_ARS_TOKEN'];
+  const callbackSecret = env['FIRMBANK_ARS_CALLBACK_SECRET'];
+  if (!token) throw new ConfigError('FIRMBANK_ARS_TOKEN', 'is not set: the ARS provider at ars.baseUrl needs its token');
+  if (!callbackSecret) throw new ConfigError('FIRMBANK_ARS_CALLBACK_SECRET', "is not set: the ARS provider's callbacks cannot be checked without it");
+  return { baseUrl, token, callbackSecret };
 }
 
 function oneOf<T extends string>(v: unknown, fallback: T, setting: string, allowed: readonly T[]): T {

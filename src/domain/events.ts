@@ -4,26 +4,45 @@
  */
 
 /** The event types a service can receive, and their payloads (ids and masked data only). */
-export type EventType = 'transfer.succeeded' | 'transfer.failed' | 'transfer.reversed' | 'reconciliation.break';
+export type EventType =
+  | 'transfer.succeeded'
+  | 'transfer.failed'
+  | 'transfer.reversed'
+  | 'collection.succeeded'
+  | 'collection.failed'
+  | 'collection.reversed'
+  | 'reconciliation.break';
 
-export const EVENT_TYPES: readonly EventType[] = ['transfer.succeeded', 'transfer.failed', 'transfer.reversed', 'reconciliation.break'];
+export const EVENT_TYPES: readonly EventType[] = [
+  'transfer.succeeded',
+  'transfer.failed',
+  'transfer.reversed',
+  'collection.succeeded',
+  'collection.failed',
+  'collection.reversed',
+  'reconciliation.break',
+];
 
-/** The transfer states whose arrival is an event: final states and the reversal. */
+/**
+ * The transfer states whose arrival is an event: final states and the reversal. The outbox types it by
+ * the kind that moved (`transfer.*`, `collection.*`).
+ */
 export const EVENT_OF_STATE: Readonly<Partial<Record<string, EventType>>> = {
   succeeded: 'transfer.succeeded',
   failed: 'transfer.failed',
   reversed: 'transfer.reversed',
 };
 
-/** Payload of a `transfer.*` event: the transfer as the change left it, masked. */
+/** Payload of a `transfer.*` or `collection.*` event: the transfer as the change left it, masked. */
 export interface TransferEventPayload {
   readonly transferId: string;
+  readonly kind: 'transfer' | 'collection';
   readonly requestId: string;
   readonly state: string;
   readonly amount: string;
   readonly fee: string | null;
   readonly bankCode: string;
-  /** The deposit account's last 4 digits, never the whole number. */
+  /** The other party's account (payee's; a collection's payer's): its last 4 digits, never the whole number. */
   readonly accountSuffix: string;
   readonly responseCode: string | null;
 }

@@ -1,9 +1,22 @@
 import type { Decimal } from 'decimal.js';
 import type { TransferState } from './transfer-state.js';
 
-/** A transfer: what a service asked for, where it stands, what the bank said. */
+/**
+ * What moves the money: a `transfer` pays from our parent account (2000/100); a `collection` (집금,
+ * 2000/200) takes it from a payer's registered account into ours, under the payer's consent.
+ */
+export type TransferKind = 'transfer' | 'collection';
+
+/**
+ * A transfer: what a service asked for, where it stands, what the bank said. A collection is one too, with
+ * the accounts the other way round (withdraw: the payer's; deposit: our parent account).
+ */
 export interface Transfer {
   id: string;
+  kind: TransferKind;
+  /** The payer's consent a collection is made under, and its 납부자번호 (null for a transfer). */
+  consentId: string | null;
+  payerNumber: string | null;
   service: string;
   requestId: string;
   /** SHA-256 of the canonical request body: same id + different body = conflict. */
@@ -72,11 +85,14 @@ export interface Notice {
 }
 
 
-/** A transfer as accepted, before anything happened to it; `route` says why it goes to its institution. */
+/**
+ * A transfer as accepted, before anything happened to it; `route` says why it goes to its institution.
+ * Without a kind it is a transfer.
+ */
 export type NewTransfer = Omit<
   Transfer,
-  'id' | 'state' | 'seqNo' | 'sendDate' | 'responseCode' | 'responseMessage' | 'fee' | 'claimToken' | 'inquiries' | 'noRecordAnswers' | 'needsOperator' | 'createdAt' | 'updatedAt'
-> & { readonly route?: string };
+  'id' | 'kind' | 'consentId' | 'payerNumber' | 'state' | 'seqNo' | 'sendDate' | 'responseCode' | 'responseMessage' | 'fee' | 'claimToken' | 'inquiries' | 'noRecordAnswers' | 'needsOperator' | 'createdAt' | 'updatedAt'
+> & { readonly kind?: TransferKind; readonly consentId?: string | null; readonly payerNumber?: string | null; readonly route?: string };
 
 /** Fields a state change may set along with the state. */
 export type TransferPatch = Partial<Pick<Transfer, 'seqNo' | 'sendDate' | 'responseCode' | 'responseMessage' | 'fee' | 'claimToken' | 'inquiries' | 'noRecordAnswers' | 'needsOperator'>>;

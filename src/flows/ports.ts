@@ -1,4 +1,4 @@
-import type { KeptTelegram, NewTransfer, Notice, Transfer, TransferPatch } from '../domain/transfer.js';
+import type { KeptTelegram, NewTransfer, Notice, Transfer, TransferKind, TransferPatch } from '../domain/transfer.js';
 import type { TransferState } from '../domain/transfer-state.js';
 import type { FieldInput } from '../codec/values.js';
 import type { RequestOptions } from '../link/bank-link.js';
@@ -29,13 +29,16 @@ export interface TransferStore {
   /** The same (service, requestId) with the same hash returns the stored one; another hash is a conflict. */
   createTransfer(input: NewTransfer): Promise<{ transfer: Transfer; created: boolean }>;
   get(id: string): Promise<Transfer | null>;
-  /** Transfers of an institution not final yet and unchanged for `minAgeMs`. */
-  unsettled(institution: string, minAgeMs?: number): Promise<Transfer[]>;
+  /** Transfers of an institution not final yet and unchanged for `minAgeMs` (of one kind, when given). */
+  unsettled(institution: string, minAgeMs?: number, kind?: TransferKind): Promise<Transfer[]>;
   /** Moves a transfer only if it is in `from` (and holds `claim`, when given); null when it was not. */
   move(id: string, from: TransferState, to: TransferState, reason: string, patch?: TransferPatch, claim?: string): Promise<Transfer | null>;
   patch(id: string, patch: TransferPatch): Promise<void>;
-  /** Claims a `requested` transfer and keeps its telegram, in one statement; false if someone else has it. */
-  claimAndKeep(t: KeptTelegram, claim: string): Promise<boolean>;
+  /**
+   * Claims a `requested` transfer and keeps its telegram, in one statement; false if someone else has it,
+   * or (`underConsent`: a collection) if its payer's consent is no longer registered.
+   */
+  claimAndKeep(t: KeptTelegram, claim: string, underConsent?: boolean): Promise<boolean>;
   recordTelegram(t: KeptTelegram): Promise<void>;
 }
 
@@ -52,4 +55,18 @@ export interface NoticeStore extends Pick<TransferStore, 'move'> {
 export interface SwitchReader {
   /** The effective state for a flow at an institution, and the switch (`scope/flow`) that decided it. */
   state(institution: string, flow: SwitchFlow): { readonly state: SwitchState; readonly decidedBy: string | null };
+}
+
+/**
+ * Seals a memo that must not be kept in clear (a one-won code) and opens it again for the telegram: the
+ * SecretBox fits. A sealed memo is stored as `sealed:<box>`.
+ */
+export interface MemoSeal {
+  seal(text: string): string;
+  open(sealed: string): string;
+}
+
+/** Whether a payer's consent still allows a collection (the consent store fits). */
+export interface ConsentCheck {
+  isRegistered(consentId: string): Promise<boolean>;
 }

@@ -5,11 +5,11 @@ import type { TelegramCodec } from '../codec/telegram-codec.js';
 import type { FieldInput } from '../codec/values.js';
 import type { Outcome } from '../codes/outcome.js';
 import type { ResponseCodeTable } from '../codes/response-codes.js';
-import type { Transfer as TransferRow, TransferPatch } from '../domain/transfer.js';
+import type { Transfer as TransferRow, TransferKind, TransferPatch } from '../domain/transfer.js';
 import type { TransferState } from '../domain/transfer-state.js';
 import type { Clock } from '../link/clock.js';
 import type { LinkOutcome, SentTelegram } from '../link/exchange.js';
-import type { Requester, SwitchReader, TransferJobs, TransferStore } from './ports.js';
+import type { ConsentCheck, MemoSeal, Requester, SwitchReader, TransferJobs, TransferStore } from './ports.js';
 import type { Logger } from '../log/logger.js';
 import type { BusinessHours } from '../institution/business-hours.js';
 import type { InstitutionProfile } from '../institution/profile.js';
@@ -46,9 +46,19 @@ export interface TransferFlowDeps {
   readonly settled?: (transfer: TransferRow) => void;
   /** 통장비밀번호 of the parent account, when the bank wants it. */
   readonly accountPassword?: string;
-  /** Operators' switches for the `transfers` flow; absent: always on. */
+  /** Operators' switches for the flow (`transfers` or `collections`); absent: always on. */
   readonly switches?: SwitchReader;
+  /** What this flow sends and recovers: transfers (default) or collections, each with its own queue. */
+  readonly kind?: TransferKind;
+  /** For collections: whether the payer's consent still stands when one is about to be sent. */
+  readonly consents?: ConsentCheck;
+  /** Seals memos submitted with `sealMemo` (one-won codes) and opens them for the telegram. */
+  readonly memoSeal?: MemoSeal;
+  /** What a telegram is kept as (default: its `mask: secret` fields overwritten). */
+  readonly keepable?: (raw: Buffer) => Buffer;
 }
+
+const SEALED = 'sealed:';
 
 /**
  * 이체: from an internal service's request to the bank's final word, through the ledger and the queue.
@@ -65,15 +75,15 @@ export class TransferFlow {
    * Validates, persists and queues a transfer. The same (service, requestId) with the same body returns
    * the stored transfer (and queues nothing new); with another body, an IdempotencyConflictError.
    */
-  submit(caller: ServiceIdentity, input: TransferInput, route = 'named by the caller'): Promise<{ transfer: TransferRow; created: boolean }> {
+  submit(caller: ServiceIdentity, input: TransferInput, route = 'named by the caller', options: { readonly sealMemo?: boolean } = {}): Promise<{ transfer: TransferRow; created: boolean }> {
     return withSpan('transfer.accept', { institution: this.d.institution.id }, async (span) => {
-      const result = await this.accept(caller, input, route);
+      const result = await this.accept(caller, input, route, options.sealMemo === true);
       setFacts(span, { transferId: result.transfer.id, stateTo: result.transfer.state });
       return result;
     });
   }
 
-  private async accept(caller: ServiceIdentity, input: TransferInput, route: string): Promise<{ transfer: TransferRow; created: boolean }> {
+  private async accept(caller: ServiceIdentity, input: TransferInput, route: string, sealMemo: boolean): Promise<{ transfer: TransferRow; created: boolean }> {
     const { institution: inst, codec, profile } = this.d;
     const amount = validateTransfer(input, caller.maxAmount, profile, codec, inst.bankCode);
     if (inst.enforceHours) this.d.hours.check(inst.bankCode, this.d.clock());
@@ -84,7 +94,8 @@ export class TransferFlow {
     const result = await this.d.ledger.createTransfer({
       service: caller.service,
       requestId: input.requestId,
-      requestHash: requestHash(inst.id, input, amount),
+      // A sealed memo stays out of the fingerprint too: a hash of a 4-digit code is no secret.
+      requestHash: requestHash(inst.id, sealMemo ? { ...input, memo: '' } : input, amount),
       institution: inst.id,
       bankCode: inst.bankCode,
       companyId: inst.companyId,
@@ -92,7 +103,8 @@ export class TransferFlow {
       depositBankCode: input.bankCode,
       depositAccount: input.account,
       amount,
-      memo: input.memo ?? '',
+      // A memo that holds a secret (a one-won code) is checked in clear above and kept sealed.
+      memo: sealMemo && this.d.memoSeal ? SEALED + this.d.memoSeal.seal(input.memo ?? '') : (input.memo ?? ''),
       recipientName: input.recipientName ?? '',
       route,
     });
@@ -124,16 +136,19 @@ export class TransferFlow {
     if (t.state !== 'requested') return;
     // Held (or off): not sent, not failed; it stays `requested` and the release queues it again.
     if (this.switchState().state !== 'on') return;
+    // A collection whose consent was withdrawn (or cancelled at the bank) is never sent: nothing moved.
+    // The claim below checks it again, in the same statement, against a withdrawal racing this one.
+    if (t.consentId !== null && !(await this.d.consents?.isRegistered(t.consentId))) return this.finish(id, 'requested', 'failed', "the payer's consent is no longer registered: not sent");
     this.waitIfBlocked();
     const claim = randomUUID();
     let claimed = false;
     let outcome: LinkOutcome;
     try {
-      const message = this.d.profile.message('transfer', { receiving: t.depositBankCode, contracted: t.bankCode });
-      outcome = await this.d.link.request(message, this.transferFields(t), {
+      const { message, fields } = this.telegramOf(t);
+      outcome = await this.d.link.request(message, fields, {
         beforeSend: async (req) => {
-          const kept = { transferId: t.id, institution: t.institution, direction: 'out' as const, message: req.message, seqNo: req.seqNo, sendDate: req.sendDate, raw: this.d.codec.redactSecrets(req.raw), at: new Date() };
-          if (!(await ledger.claimAndKeep(kept, claim))) throw new Error('another worker has it');
+          const kept = { transferId: t.id, institution: t.institution, direction: 'out' as const, message: req.message, seqNo: req.seqNo, sendDate: req.sendDate, raw: this.keepable(req.raw), at: new Date() };
+          if (!(await ledger.claimAndKeep(kept, claim, t.consentId !== null))) throw new Error('another worker has it, or its consent is gone');
           claimed = true;
         },
       });
@@ -153,7 +168,7 @@ export class TransferFlow {
         return this.becomeUnknown({ ...t, state: 'sending' }, outcome.reason);
       case 'answered': {
         const meaning = this.d.codes.lookup(t.bankCode, outcome.responseCode);
-        const { fee } = this.d.profile.fromWire('transfer', 'answer', outcome.response.fields);
+        const { fee } = this.d.profile.fromWire(t.kind, 'answer', outcome.response.fields);
         return this.settle(t, 'sending', meaning.outcome, outcome.responseCode, meaning.message, fee instanceof Decimal ? fee : null, 'the bank answered');
       }
     }
@@ -222,7 +237,7 @@ export class TransferFlow {
    * others a send job: `requested` ones are sent, `sending` ones whose claim went stale become unknown.
    */
   async recover(sweep: number, minAgeMs: number): Promise<number> {
-    const rows = await this.d.ledger.unsettled(this.d.institution.id, minAgeMs);
+    const rows = await this.d.ledger.unsettled(this.d.institution.id, minAgeMs, this.kind);
     const held = this.switchState().state !== 'on';
     for (const t of rows) {
       if (t.state === 'unknown') {
@@ -238,24 +253,38 @@ export class TransferFlow {
    */
   async release(tag: string): Promise<number> {
     if (this.switchState().state !== 'on') return 0;
-    const held = (await this.d.ledger.unsettled(this.d.institution.id, 0)).filter((t) => t.state === 'requested').sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+    const held = (await this.d.ledger.unsettled(this.d.institution.id, 0, this.kind)).filter((t) => t.state === 'requested').sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
     for (const t of held) await this.d.queue.send(t.id, tag);
     return held.length;
   }
 
-  private switchState() {
-    return this.d.switches?.state(this.d.institution.id, 'transfers') ?? { state: 'on' as const, decidedBy: null };
+  private get kind(): TransferKind {
+    return this.d.kind ?? 'transfer';
   }
 
-  private transferFields(t: TransferRow): Record<string, FieldInput> {
-    const { withdrawAccount, depositBankCode, depositAccount, amount, memo, recipientName } = t;
+  private switchState() {
+    return this.d.switches?.state(this.d.institution.id, this.kind === 'collection' ? 'collections' : 'transfers') ?? { state: 'on' as const, decidedBy: null };
+  }
+
+  /** The telegram a transfer (2000/100, 당행 or 타행) or a collection (2000/200) goes out as. */
+  private telegramOf(t: TransferRow): { message: string; fields: Record<string, FieldInput> } {
+    const { profile } = this.d;
+    const { withdrawAccount, depositBankCode, depositAccount, amount, recipientName } = t;
+    const memo = t.memo.startsWith(SEALED) && this.d.memoSeal ? this.d.memoSeal.open(t.memo.slice(SEALED.length)) : t.memo;
+    if (t.kind === 'collection') {
+      return { message: profile.message('collection'), fields: profile.toWire('collection', 'request', { withdrawAccount, depositBankCode, depositAccount, amount, memo, payerNo: t.payerNumber ?? '' }) };
+    }
     const canonical = { withdrawAccount, depositBankCode, depositAccount, amount, memo, recipientName, ...(this.d.accountPassword ? { accountPassword: this.d.accountPassword } : {}) };
-    return this.d.profile.toWire('transfer', 'request', canonical);
+    return { message: profile.message('transfer', { receiving: depositBankCode, contracted: t.bankCode }), fields: profile.toWire('transfer', 'request', canonical) };
+  }
+
+  private keepable(raw: Buffer): Buffer {
+    return this.d.keepable ? this.d.keepable(raw) : this.d.codec.redactSecrets(raw);
   }
 
   /** beforeSend of an inquiry: its telegram is committed before it is written. */
   private keep(t: TransferRow, req: SentTelegram): Promise<void> {
-    return this.d.ledger.recordTelegram({ transferId: t.id, institution: t.institution, direction: 'out', message: req.message, seqNo: req.seqNo, sendDate: req.sendDate, raw: this.d.codec.redactSecrets(req.raw), at: new Date() });
+    return this.d.ledger.recordTelegram({ transferId: t.id, institution: t.institution, direction: 'out', message: req.message, seqNo: req.seqNo, sendDate: req.sendDate, raw: this.keepable(req.raw), at: new Date() });
   }
 
   private async settle(t: TransferRow, from: 'sending' | 'unknown', outcome: Outcome, code: string, message: string, fee: Decimal | null, why: string): Promise<void> {

@@ -1,4 +1,22 @@
+import { createHmac, randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { consentServiceOf } from '../api/consent-service.js';
+import { HttpArsProvider } from '../ars/http-ars-provider.js';
+import { defaultEvidenceDir, FolderEvidenceStore } from '../evidence/folder-evidence-store.js';
+import type { ArsProvider } from '../flows/ars-port.js';
+import { CollectionFlow } from '../flows/collection-flow.js';
+import { ConsentFlow } from '../flows/consent-flow.js';
+import { consentSettings } from '../flows/consent-settings.js';
+import { OneWonFlow } from '../flows/one-won-flow.js';
+import { ONE_WON_DEFAULTS, type OneWonSettings } from '../flows/one-won-settings.js';
+import { transferCheckOf } from '../flows/one-won-transfer-check.js';
+import { UnsupportedOperationError } from '../institution/unsupported-operation-error.js';
+import { ConsentStore } from '../ledger/consent-store.js';
+import { OneWonStore } from '../ledger/one-won-store.js';
+import type { NoticeHandler } from '../link/notice-reply.js';
+import { ConsentQueue } from '../queue/consent-queue.js';
+import { ArsSimulator } from '../sim/ars-simulator.js';
+import { keepableTelegram } from './one-won-redaction.js';
 import type { FastifyInstance } from 'fastify';
 import type { DataSource } from 'typeorm';
 import { ApiKeys } from '../api/api-keys.js';
@@ -61,6 +79,13 @@ export interface Wired {
   readonly link: GuardedLink;
   readonly queue: TransferQueue;
   readonly transfers: TransferFlow;
+  /** Collections (2000/200): their own queue, sent by a transfer flow of kind `collection`. */
+  readonly collectionQueue: TransferQueue;
+  readonly collectionSender: TransferFlow;
+  readonly collections: CollectionFlow;
+  /** ARS consents and payer registration, where the institution binds 2000/550. */
+  readonly consentQueue: ConsentQueue;
+  readonly consents?: ConsentFlow;
   readonly notices: NoticeFlow;
   readonly gaps: NoticeGapFlow;
   readonly verifications: VerificationFlow;
@@ -100,7 +125,13 @@ export class Gateway {
   /** The operators' switches, as this process last read them (kept current by broadcast and polling). */
   readonly switches: Switchboard;
   private readonly switchStore: SwitchStore;
+  /** Seals secrets at rest: webhook secrets, a payer's id and phone numbers, one-won memos. */
+  private box!: SecretBox;
+  private consentStore!: ConsentStore;
+  private ars!: ArsProvider;
+  private oneWon!: OneWonFlow;
   private webhooks: { store: WebhookStore; queue: WebhookQueue; timer: NodeJS.Timeout } | null = null;
+  private arsSimulator: ArsSimulator | null = null;
   /** In-process simulators, as soon as they listen (a failed start closes them too). */
   private readonly simulators: BankSimulator[] = [];
   api: FastifyInstance | null = null;
@@ -156,6 +187,13 @@ export class Gateway {
     // Switches first: no flow may act before it knows whether it is held or off.
     await this.switches.start();
     const switches = this.switchReader();
+    this.box = new SecretBox(config.secretKey ?? secretKeyFromDataDir(config.dataDir, log));
+    this.consentStore = new ConsentStore(ds, this.box);
+    this.ars = await this.arsProvider(log);
+    const evidence = new FolderEvidenceStore(config.consents?.evidenceDir ?? defaultEvidenceDir(config.dataDir));
+    const consentConfig = consentSettings(config.consents ?? {});
+    const oneWonSettings = { ...config.oneWon, secret: config.oneWonSecret ?? derivedSecret(config.secretKey ?? secretKeyFromDataDir(config.dataDir, log), 'firmbank one-won codes') };
+    const memoPrefix = config.oneWon?.memoPrefix ?? ONE_WON_DEFAULTS.memoPrefix;
     const sequence = new DbSequenceSource(ds);
     const notify = (t: Transfer) => void this.settled.emit(t.id, t);
 
@@ -169,6 +207,14 @@ export class Gateway {
         port = await simulator.listen(inst.port);
       }
       const notices = new NoticeFlow(inst, profile, codec, this.ledger, log, notify, switches);
+      const keepable = keepableTelegram(codec, profile, memoPrefix);
+      // 2000/650 (a payer cancelled at the bank) goes to the consents, every other notice to the notice flow.
+      let consents: ConsentFlow | undefined;
+      const onNotice: NoticeHandler = (n, raw) => {
+        if (profile.operationOf(n.message)?.operation !== 'payerCancelNotice') return notices.handle(n, raw);
+        if (!consents) throw new Error('consents not wired yet'); // refused: not acknowledged, the bank sends it again
+        return consents.payerCancelled(n, raw);
+      };
       const breaker = new CircuitBreaker(inst.breaker ?? DEFAULT_BREAKER);
       breaker.onChange((from, to, reason) => {
         log.warn('link.breaker', { institution: inst.id, from, to, reason });
@@ -187,10 +233,10 @@ export class Gateway {
           requestTimeoutMs: inst.requestTimeoutMs,
           clock,
           logger: log,
-          onNotice: notices.handle,
+          onNotice,
           // Kept unless already kept before it was sent; the link waits for it before acting on an answer.
           onExchange: observe.exchange,
-          onTraffic: (r) => (observe.traffic(r), r.kept ? undefined : this.traffic.keep({ transferId: null, institution: inst.id, direction: r.direction, message: r.message, seqNo: r.seqNo, sendDate: r.sendDate, raw: codec.redactSecrets(r.raw), at: r.at })),
+          onTraffic: (r) => (observe.traffic(r), r.kept ? undefined : this.traffic.keep({ transferId: null, institution: inst.id, direction: r.direction, message: r.message, seqNo: r.seqNo, sendDate: r.sendDate, raw: keepable(r.raw), at: r.at })),
           onUnmatched: () => {}, // logged by the link; the telegram itself is kept by onTraffic
           onConnectFailure: (reason) => breaker.failed(reason),
         },
@@ -212,17 +258,39 @@ export class Gateway {
         logger: log,
         settled: notify,
         switches,
+        memoSeal: this.box,
+        keepable,
         ...(password ? { accountPassword: password } : {}),
       });
       queue.start({ send: (id) => transfers.send(id), inquire: (id) => transfers.inquire(id) }, options.concurrency ?? 200, inst.ratePerSecond, (kind, ms) =>
         this.metrics.jobLatency(queue.name, kind, ms / 1_000),
       );
+      // Collections: their own queue and rate, sent like transfers (claim, unknown → inquiry, never resent).
+      const collectionQueue = new TransferQueue(inst.id, inst.bankCode, redisConnection(this.redis.url), config.queuePrefix, log, 'collections');
+      const collectionSender = new TransferFlow({ institution: inst, profile, codec, ledger: this.ledger, link, queue: collectionQueue, codes, hours, clock, logger: log, settled: notify, switches, keepable, kind: 'collection', consents: { isRegistered: (id) => this.consentStore.isRegistered(id) } });
+      const collections = new CollectionFlow({ institution: inst, profile, codec, ledger: this.ledger, queue: collectionQueue, consents: this.consentStore, switches });
+      if (profile.supports('collection')) {
+        collectionQueue.start({ send: (id) => collectionSender.send(id), inquire: (id) => collectionSender.inquire(id) }, options.concurrency ?? 200, inst.collectionsPerSecond ?? inst.ratePerSecond, (kind, ms) =>
+          this.metrics.jobLatency(collectionQueue.name, kind, ms / 1_000),
+        );
+      }
+      const consentQueue = new ConsentQueue(inst.id, redisConnection(this.redis.url), config.queuePrefix, log);
+      if (profile.supports('payerRegistration')) {
+        const flow = new ConsentFlow({ institution: inst, profile, codec, link, codes, store: this.consentStore, jobs: consentQueue, ars: this.ars, evidence, collections: this.ledger, settings: consentConfig, clock, logger: log });
+        consents = flow;
+        consentQueue.start({ call: (id) => flow.placeCall(id), poll: (id) => flow.poll(id), register: (id) => flow.register(id), cancel: (id) => flow.cancel(id) }, options.concurrency ?? 50);
+      }
       const verifications = new VerificationFlow(inst, profile, link, codes);
       const parentAccount = new ParentAccountFlow(inst, profile, link, codes);
       const gaps = new NoticeGapFlow(profile, codec, link, notices);
-      institutions.set(inst.id, { config: inst, profile, codec, pool, link, queue, transfers, notices, gaps, verifications, parentAccount, ...(simulator ? { simulator } : {}) });
+      institutions.set(inst.id, {
+        config: inst, profile, codec, pool, link, queue, transfers, collectionQueue, collectionSender, collections, consentQueue, notices, gaps, verifications, parentAccount,
+        ...(consents ? { consents } : {}),
+        ...(simulator ? { simulator } : {}),
+      });
     }
     this.router = new Router([...institutions.keys()], config.routing ?? []);
+    this.oneWon = this.oneWonFlow(oneWonSettings, log, clock);
 
     // The nightly batch: one schedule per institution after its cut-off, one to close the services' day.
     const batch = new BatchQueue(redisConnection(this.redis.url), config.queuePrefix, log);
@@ -266,7 +334,11 @@ export class Gateway {
       clearInterval(this.webhooks.timer);
       await this.webhooks.queue.close();
     }
-    for (const w of this.institutions.values()) await w.queue.close();
+    for (const w of this.institutions.values()) {
+      await w.queue.close();
+      await w.collectionQueue.close();
+      await w.consentQueue.close();
+    }
     for (const w of this.institutions.values()) {
       w.link.close();
       await w.pool.close();
@@ -277,6 +349,7 @@ export class Gateway {
       await handOverBankDay(this.night(w), koreanDate(Date.now())).catch((e: unknown) => this.log.error('recon.bank-file-not-written', { institution: w.config.id, ...errorDetails(e) }));
     }
     for (const sim of this.simulators) await sim.close();
+    await this.arsSimulator?.close();
     await this.traffic.drain();
     await this.ds.destroy();
     await this.redis.stop();
@@ -290,6 +363,8 @@ export class Gateway {
       // job that gave up): fresh transfers are on their way already.
       const n = await w.transfers.recover(this.sweeps, this.sweeps === 1 ? 0 : this.config.sweepMs);
       if (n > 0 && this.sweeps === 1) this.log.info('gateway.recovered', { institution: w.config.id, transfers: n });
+      await w.collectionSender.recover(this.sweeps, this.sweeps === 1 ? 0 : this.config.sweepMs);
+      await w.consents?.recover(this.sweeps, this.sweeps === 1 ? 0 : this.config.sweepMs);
       await w.notices.reverseLate();
     }
   }
@@ -320,8 +395,7 @@ export class Gateway {
 
   private startWebhooks(log: Logger): void {
     const settings = this.config.webhooks ?? webhookSettings(undefined);
-    const box = new SecretBox(this.config.secretKey ?? secretKeyFromDataDir(this.config.dataDir, log));
-    const store = new WebhookStore(this.ds, box, generateEndpointSecret);
+    const store = new WebhookStore(this.ds, this.box, generateEndpointSecret);
     const queue = new WebhookQueue(redisConnection(this.redis.url), this.config.queuePrefix, log);
     const dispatcher = new WebhookDispatcher({ store, events: this.events, queue, ...settings, logger: log });
     queue.start((id) => dispatcher.attempt(id), 32);
@@ -344,6 +418,49 @@ export class Gateway {
     };
   }
 
+  /**
+   * The ARS provider: the configured one over HTTP, or (the embedded default) the ARS simulator started
+   * here, with a token and callback secret made for this process.
+   */
+  private async arsProvider(log: Logger): Promise<ArsProvider> {
+    const ars = this.config.ars;
+    if (ars) return new HttpArsProvider({ ...ars, logger: log });
+    const token = randomBytes(24).toString('base64url');
+    const callbackSecret = randomBytes(32).toString('base64url');
+    this.arsSimulator = new ArsSimulator({ token, callbackSecret, logger: log });
+    const port = await this.arsSimulator.listen(0);
+    return new HttpArsProvider({ baseUrl: `http://127.0.0.1:${port}`, token, callbackSecret, logger: log });
+  }
+
+  /**
+   * 1원 인증: one flow for every institution; its 1 won is a transfer routed like any other (by the
+   * receiving bank), its memo sealed at rest.
+   */
+  private oneWonFlow(settings: Partial<OneWonSettings> & { secret: string }, log: Logger, clock: Clock): OneWonFlow {
+    const first = this.institution(undefined);
+    const flow = new OneWonFlow({
+      settings,
+      store: new OneWonStore(this.ds),
+      transfers: {
+        start: async (caller, r) => {
+          const route = this.router.route(undefined, r.bankCode);
+          const { transfer } = await this.institution(route.institution).transfers.submit(caller, r, `one-won verification, routed to ${route.institution}: ${route.reason}`, { sealMemo: true });
+          return { transferId: transfer.id, state: transfer.state };
+        },
+        get: async (service, requestId) => {
+          const t = await this.ledger.byRequest(service, requestId);
+          return t && { state: t.state, responseCode: t.responseCode, responseMessage: t.responseMessage };
+        },
+      },
+      check: transferCheckOf(first.profile, first.codec, first.config.bankCode),
+      ...(first.profile.supports('nameInquiry') ? { names: first.verifications } : {}),
+      clock,
+      logger: log,
+    });
+    flow.assertMemoFits(first.config.bankCode);
+    return flow;
+  }
+
   /** The switches as flows read them: the effective state and the switch (`scope/flow`) that decided it. */
   private switchReader(): SwitchReader {
     return {
@@ -359,7 +476,7 @@ export class Gateway {
     const tag = `release-v${this.switches.version}`;
     for (const w of this.institutions.values()) {
       try {
-        const n = await w.transfers.release(tag);
+        const n = (await w.transfers.release(tag)) + (await w.collectionSender.release(tag));
         if (n > 0) this.log.info('switch.released', { institution: w.config.id, transfers: n });
         await w.notices.reverseLate();
       } catch (e) {
@@ -396,6 +513,19 @@ export class Gateway {
     return this.institutions.get(this.router.named(named))!;
   }
 
+  /** Resolves with the transfer when this process changes it, or with null after `ms`. */
+  private waitForChange(id: string, ms: number): Promise<Transfer | null> {
+    return new Promise<Transfer | null>((resolve) => {
+      const done = (t?: Transfer) => {
+        clearTimeout(timer);
+        this.settled.off(id, done);
+        resolve(t ?? null);
+      };
+      const timer = setTimeout(done, ms);
+      this.settled.on(id, done);
+    });
+  }
+
   /** The API's view of the flows: one narrow service each. */
   private services(): ApiServices {
     return {
@@ -405,16 +535,7 @@ export class Gateway {
           return this.institution(route.institution).transfers.submit(caller, input, `routed to ${route.institution}: ${route.reason}`);
         },
         get: (id) => this.ledger.get(id),
-        waitForChange: (id, ms) =>
-          new Promise<Transfer | null>((resolve) => {
-            const done = (t?: Transfer) => {
-              clearTimeout(timer);
-              this.settled.off(id, done);
-              resolve(t ?? null);
-            };
-            const timer = setTimeout(done, ms);
-            this.settled.on(id, done);
-          }),
+        waitForChange: (id, ms) => this.waitForChange(id, ms),
         telegrams: async (t) => {
           const codec = this.institution(t.institution).codec;
           return (await this.ledger.telegrams(t.id)).map((row) => telegramView(codec, row));
@@ -422,6 +543,23 @@ export class Gateway {
       },
       events: { feed: (service, after, limit) => this.events.feed(service, after, limit) },
       webhooks: this.webhookService(),
+      collections: {
+        submit: (named, caller, input) => this.institution(named).collections.submit(caller, input),
+        get: (id) => this.ledger.get(id),
+        waitForChange: (id, ms) => this.waitForChange(id, ms),
+      },
+      consents: consentServiceOf({
+        flowFor: (named) => {
+          const w = this.institution(named);
+          if (!w.consents) throw new UnsupportedOperationError(w.config.id, 'payerRegistration');
+          return w.consents;
+        },
+        flowOf: (id) => this.institutions.get(id)?.consents,
+        store: this.consentStore,
+        ars: this.ars,
+        logger: this.log,
+      }),
+      oneWon: this.oneWon,
       verifications: { verify: (named, input) => this.institution(named).verifications.verify(input) },
       parentAccount: {
         balance: (named) => this.institution(named).parentAccount.balance(),
@@ -467,6 +605,11 @@ function probeOf(profile: InstitutionProfile, inst: InstitutionConfig): ProbeSet
   const message = session.testCall ?? session.open;
   if (!message) throw new ConfigError(`institutions[${inst.id}]`, `${profile.spec.file} has neither a test call nor an open telegram: its breaker could never probe the bank`);
   return { message, successCodes: session.successCodes, timeoutMs: inst.requestTimeoutMs };
+}
+
+/** A key of its own for one purpose, derived from the gateway's secret key (HMAC as a KDF). */
+function derivedSecret(key: string, purpose: string): string {
+  return createHmac('sha256', key).update(purpose).digest('base64');
 }
 
 /** An institution's profile and what it names, loaded and checked against its configuration. */

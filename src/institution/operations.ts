@@ -106,14 +106,73 @@ export const OPERATIONS = {
   depositGap: { from: 'company', request: { noticeDate: opt('date') }, answer: NOTICE_BODY },
   /** 타행이체불능결번: asks again for a missing failure notice. */
   failureGap: { from: 'company', request: {}, answer: FAILURE_BODY },
-  /** 집금 (collection from a registered payer): bound now, used by the collections issue. */
+  /**
+   * 집금 (출금이체): debit a payer's account into ours. A bank applies it only for a payer number registered
+   * before ({@link OPERATIONS.payerRegistration}), so the payer number is required. `withdrawBankCode` is
+   * for families whose body names the payer's bank; where none does (Hecto), the link's bank is the payer's.
+   */
   collection: {
     from: 'company',
-    request: { withdrawAccount: req('account'), withdrawBankCode: opt('bankCode'), amount: req('amount'), depositAccount: opt('account'), memo: opt('text'), payerNo: opt('text') },
+    request: {
+      withdrawAccount: req('account'),
+      withdrawBankCode: opt('bankCode'),
+      withdrawIdNo: opt('secret'),
+      amount: req('amount'),
+      depositBankCode: opt('bankCode'),
+      depositAccount: opt('account'),
+      memo: opt('text'),
+      payerNo: req('text'),
+    },
     answer: { fee: opt('amount') },
   },
-  /** Room for the registration (출금이체 신청) and virtual-account operations of later issues. */
-  payerRegistration: { from: 'company', request: {}, answer: {} },
+  /**
+   * 수납출금계좌 등록/해지: register a payer's account for collections under a payer number (`action` "1"),
+   * or cancel it ("2"). Registered only when the answer's `processed` is "Y" under a success code.
+   */
+  payerRegistration: {
+    from: 'company',
+    request: {
+      /** The payer's bank (the bank that receives the telegram). */
+      bankCode: req('bankCode'),
+      account: req('account'),
+      /** "1" register, "2" cancel. */
+      action: req('code'),
+      applicationDate: req('date'),
+      /** "Y": the bank checks `idNo` against the account's holder; "N": it does not. */
+      checkIdNo: opt('code'),
+      /** 실명번호: birth date (YYMMDD) or business number. */
+      idNo: opt('secret'),
+      payerNo: req('text'),
+      /** 동의자료구분: 1 서면, 2 공인인증, 3 일반인증, 4 녹취, 5 ARS, 6 기타전자문서, 7 사설전자문서. */
+      consentType: opt('code'),
+      /** 펌뱅킹기관코드, for companies that also use batch firm banking. */
+      orgCode: opt('text'),
+    },
+    answer: {
+      /** "Y" done, "N" refused (처리여부). */
+      processed: req('code'),
+      /** Why it was refused (불능코드). */
+      errorCode: opt('code'),
+    },
+  },
+  /**
+   * The bank tells us a payer changed their registration at the bank (Hecto 2000/650): a cancellation, or
+   * (`action` "1", 국민 counter) a registration there. Anything but "1" is to be read as a cancellation.
+   */
+  payerCancelNotice: {
+    from: 'bank',
+    request: {
+      bankCode: opt('bankCode'),
+      account: req('account'),
+      action: opt('code'),
+      payerNo: req('text'),
+      applicationDate: opt('date'),
+      phone: opt('secret'),
+      holderName: opt('text'),
+    },
+    answer: {},
+  },
+  /** Room for the virtual-account operations of a later issue. */
   virtualAccountNotice: { from: 'bank', request: {}, answer: {} },
 } as const satisfies Readonly<Record<string, OperationVocabulary>>;
 

@@ -7,6 +7,8 @@ import { maskUrl } from '../config/mask-url.js';
 import { makePrivateDir, makePrivateFile } from '../files/private-files.js';
 import { StartupError } from '../config/startup-error.js';
 import { ledgerEntities, type DatabaseKind } from './entities.js';
+import { oneWonEntities } from './one-won-entities.js';
+import { consentEntities } from './consent-entities.js';
 import { MIGRATIONS } from './migrations/index.js';
 
 export interface DatabaseConfig {
@@ -31,7 +33,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<DataSource> 
   const setting = config.setting ?? 'DATABASE_URL';
   if (databaseUrlKind(config.url) === 'unsupported') throw new ConfigError(setting, `"${maskUrl(config.url)}" is neither a PostgreSQL URL (postgres://…) nor a SQLite file path`);
   const kind = databaseKind(config);
-  const entities = Object.values(ledgerEntities(kind));
+  const entities = [...Object.values(ledgerEntities(kind)), ...Object.values(oneWonEntities(kind)), ...Object.values(consentEntities(kind))];
   const migrations = MIGRATIONS;
   let ds: DataSource;
   const file = kind === 'sqlite' && config.url !== ':memory:' ? config.url : null;

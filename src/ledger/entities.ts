@@ -196,6 +196,9 @@ export function ledgerEntities(kind: DatabaseKind) {
     tableName: 'transfers',
     columns: {
       id: { type: 'varchar', length: 36, primary: true },
+      kind: { type: 'varchar', length: 16, default: 'transfer' },
+      consentId: { name: 'consent_id', type: 'varchar', length: 36, nullable: true },
+      payerNumber: { name: 'payer_number', type: 'varchar', length: 20, nullable: true },
       service: { type: 'varchar', length: 64 },
       requestId: { name: 'request_id', type: 'varchar', length: 128 },
       requestHash: { name: 'request_hash', type: 'varchar', length: 64 },
@@ -233,6 +236,8 @@ export function ledgerEntities(kind: DatabaseKind) {
       { name: 'ix_transfers_created_id', columns: ['createdAt', 'id'] },
       // a service's day, summed by its day close (migration 0005)
       { name: 'ix_transfers_service_day', columns: ['service', 'sendDate'] },
+      // a consent's collections in flight, waited for by its withdrawal (migration 0010)
+      { name: 'ix_transfers_consent', columns: ['consentId', 'state'] },
     ],
   });
 

@@ -14,12 +14,14 @@ const SEQUENCER_LOCK = 7_311_001;
 export function transferEventPayloadSql(postgres: boolean, t: string): string {
   const fields = [
     `'transferId', ${t}.id`,
+    `'kind', ${t}.kind`,
     `'requestId', ${t}.request_id`,
     `'state', ${t}.state`,
     `'amount', CAST(${t}.amount AS TEXT)`,
     `'fee', CAST(${t}.fee AS TEXT)`,
     `'bankCode', ${t}.deposit_bank_code`,
-    `'accountSuffix', substr(${t}.deposit_account, length(${t}.deposit_account) - 3)`,
+    // The other party's account: the payee's for a transfer, the payer's for a collection.
+    `'accountSuffix', CASE WHEN ${t}.kind = 'collection' THEN substr(${t}.withdraw_account, length(${t}.withdraw_account) - 3) ELSE substr(${t}.deposit_account, length(${t}.deposit_account) - 3) END`,
     `'responseCode', ${t}.response_code`,
   ].join(', ');
   return postgres ? `CAST(json_build_object(${fields}) AS TEXT)` : `json_object(${fields})`;

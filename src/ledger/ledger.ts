@@ -7,7 +7,7 @@ import { IdempotencyConflictError } from './idempotency-conflict-error.js';
 import { EVENT_OF_STATE } from '../domain/events.js';
 import { canMove, type TransferState } from '../domain/transfer-state.js';
 import { transferEventPayloadSql } from './event-store.js';
-import type { NewTransfer, TransferPatch } from '../domain/transfer.js';
+import type { NewTransfer, TransferKind, TransferPatch } from '../domain/transfer.js';
 import { setFacts } from '../tracing/span-attributes.js';
 import { withSpan } from '../tracing/with-span.js';
 import { Sql, readTime } from './sql.js';
@@ -27,7 +27,7 @@ const COLUMN: Readonly<Record<keyof TransferPatch, string>> = {
 };
 
 const TRANSFER_COLUMNS = [
-  'id', 'service', 'request_id', 'request_hash', 'institution', 'bank_code', 'company_id', 'withdraw_account', 'deposit_bank_code',
+  'id', 'kind', 'consent_id', 'payer_number', 'service', 'request_id', 'request_hash', 'institution', 'bank_code', 'company_id', 'withdraw_account', 'deposit_bank_code',
   'deposit_account', 'amount', 'memo', 'recipient_name', 'state', 'inquiries', 'no_record_answers', 'needs_operator', 'created_at', 'updated_at',
 ] as const;
 
@@ -58,9 +58,9 @@ export class Ledger {
    */
   async createTransfer(input: NewTransfer): Promise<{ transfer: TransferRow; created: boolean }> {
     const now = new Date();
-    const { route, ...fields } = input;
-    const row: TransferRow = { ...fields, id: randomUUID(), state: 'requested', claimToken: null, inquiries: 0, noRecordAnswers: 0, needsOperator: false, fee: null, seqNo: null, sendDate: null, responseCode: null, responseMessage: null, createdAt: now, updatedAt: now };
-    const values = [row.id, row.service, row.requestId, row.requestHash, row.institution, row.bankCode, row.companyId, row.withdrawAccount, row.depositBankCode, row.depositAccount, row.amount, row.memo, row.recipientName, 'requested', 0, 0, false, now, now];
+    const { route, kind, consentId, payerNumber, ...fields } = input;
+    const row: TransferRow = { ...fields, kind: kind ?? 'transfer', consentId: consentId ?? null, payerNumber: payerNumber ?? null, id: randomUUID(), state: 'requested', claimToken: null, inquiries: 0, noRecordAnswers: 0, needsOperator: false, fee: null, seqNo: null, sendDate: null, responseCode: null, responseMessage: null, createdAt: now, updatedAt: now };
+    const values = [row.id, row.kind, row.consentId, row.payerNumber, row.service, row.requestId, row.requestHash, row.institution, row.bankCode, row.companyId, row.withdrawAccount, row.depositBankCode, row.depositAccount, row.amount, row.memo, row.recipientName, 'requested', 0, 0, false, now, now];
     const insert = `INSERT INTO transfers (${TRANSFER_COLUMNS.join(', ')}) VALUES (${values.map((_, i) => `$${i + 1}`).join(', ')})`;
     const reason = `accepted from ${input.service}${route ? `, ${route}` : ''}`.slice(0, 300);
     let created: boolean;
@@ -97,6 +97,17 @@ export class Ledger {
     return this.one('SELECT * FROM transfers WHERE id = $1', [id]);
   }
 
+  /** A service's transfer by its request id (through `ux_transfers_request`). */
+  byRequest(service: string, requestId: string): Promise<TransferRow | null> {
+    return this.one('SELECT * FROM transfers WHERE service = $1 AND request_id = $2', [service, requestId]);
+  }
+
+  /** A consent's collections being sent right now (its withdrawal waits for them: see ConsentFlow). */
+  async collectionsInFlight(consentId: string): Promise<number> {
+    const rows = await this.sql.rows(this.ds, `SELECT COUNT(*) AS n FROM transfers WHERE consent_id = $1 AND state = 'sending'`, [consentId]);
+    return Number(rows[0]?.['n'] ?? 0);
+  }
+
   /**
    * Transfers are read with plain SQL and one mapper, whatever the query: one place decides how each
    * database hands back amounts, booleans and times.
@@ -107,11 +118,11 @@ export class Ledger {
   }
 
   /** Transfers not yet settled and not changed for `minAgeMs`: what a sweep or a restart must pick up. */
-  async unsettled(institution: string, minAgeMs = 0): Promise<TransferRow[]> {
+  async unsettled(institution: string, minAgeMs = 0, kind?: TransferKind): Promise<TransferRow[]> {
     const rows = await this.sql.rows(
       this.ds,
-      `SELECT * FROM transfers WHERE institution = $1 AND state IN ('requested', 'sending', 'unknown') AND updated_at <= $2`,
-      [institution, new Date(Date.now() - minAgeMs)],
+      `SELECT * FROM transfers WHERE institution = $1 AND state IN ('requested', 'sending', 'unknown') AND updated_at <= $2${kind ? ' AND kind = $3' : ''}`,
+      kind ? [institution, new Date(Date.now() - minAgeMs), kind] : [institution, new Date(Date.now() - minAgeMs)],
     );
     return rows.map(transferFromRow);
   }
@@ -149,14 +160,14 @@ export class Ledger {
     const update = `UPDATE transfers SET state = $1, updated_at = $2${setClause(patch, params)}
       WHERE id = $3 AND state = $4 AND (CAST($5 AS VARCHAR(36)) IS NULL OR claim_token = CAST($5 AS VARCHAR(36))) RETURNING *`;
     const event = `INSERT INTO transfer_events (transfer_id, from_state, to_state, reason, at)`;
-    // A state the calling service is told about goes into the outbox with the change (src/domain/events.ts).
-    const serviceEvent = EVENT_OF_STATE[to];
-    const outbox = (t: string, type: string, at: string) =>
-      `INSERT INTO events (service, type, aggregate, payload, occurred_at) SELECT ${t}.service, ${type}, 'transfer:' || ${t}.id, ${transferEventPayloadSql(this.sql.postgres, t)}, ${at} FROM`;
+    // A state the calling service is told about goes into the outbox with the change (src/domain/events.ts),
+    // typed by what moved: `transfer.succeeded`, `collection.failed` …
+    const serviceEvent = EVENT_OF_STATE[to] !== undefined;
+    const outbox = (t: string, at: string) =>
+      `INSERT INTO events (service, type, aggregate, payload, occurred_at) SELECT ${t}.service, ${t}.kind || '.' || ${t}.state, 'transfer:' || ${t}.id, ${transferEventPayloadSql(this.sql.postgres, t)}, ${at} FROM`;
     if (this.sql.postgres) {
       // One statement, so one round trip: the change, its history and its service event, or none of them.
-      const typeParam = serviceEvent ? `CAST($${params.push(serviceEvent)} AS VARCHAR(40))` : '';
-      const o = serviceEvent ? `, o AS (${outbox('t', typeParam, '$2')} t)` : '';
+      const o = serviceEvent ? `, o AS (${outbox('t', '$2')} t)` : '';
       const rows = await this.sql.rows(this.ds, `WITH t AS (${update}), e AS (${event} SELECT id, $4, $1, CAST($6 AS VARCHAR(300)), $2 FROM t)${o} SELECT * FROM t`, params);
       return rows.length === 1 ? transferFromRow(rows[0]!) : null;
     }
@@ -164,7 +175,7 @@ export class Ledger {
       const rows = await this.sql.rows(m, update, params);
       if (rows.length !== 1) return null;
       await this.sql.rows(m, `${event} VALUES ($1, $2, $3, $4, $5)`, [id, from, to, reason.slice(0, 300), now]);
-      if (serviceEvent) await this.sql.rows(m, `${outbox('t', '$2', '$3')} transfers t WHERE t.id = $1`, [id, serviceEvent, now]);
+      if (serviceEvent) await this.sql.rows(m, `${outbox('t', '$2')} transfers t WHERE t.id = $1`, [id, now]);
       return transferFromRow(rows[0]!);
     });
   }
@@ -181,9 +192,12 @@ export class Ledger {
    * one step, right before the bytes go out. Returns false if the transfer is not `requested` any more
    * (another worker has it, or it settled): then nothing may be written.
    */
-  async claimAndKeep(t: Omit<TelegramRow, 'id'>, claim: string): Promise<boolean> {
+  async claimAndKeep(t: Omit<TelegramRow, 'id'>, claim: string, underConsent = false): Promise<boolean> {
     const params = [t.seqNo, t.sendDate, t.at, t.transferId, claim, t.institution, t.direction, t.message, t.raw];
-    const update = `UPDATE transfers SET state = 'sending', claim_token = $5, seq_no = $1, send_date = $2, updated_at = $3 WHERE id = $4 AND state = 'requested' RETURNING id`;
+    // A collection is claimed only while its payer's consent is registered: a withdrawal moves the consent
+    // out of `registered` first, in a statement of its own, so no collection is claimed after it.
+    const consent = underConsent ? ` AND EXISTS (SELECT 1 FROM consents c WHERE c.id = transfers.consent_id AND c.state = 'registered')` : '';
+    const update = `UPDATE transfers SET state = 'sending', claim_token = $5, seq_no = $1, send_date = $2, updated_at = $3 WHERE id = $4 AND state = 'requested'${consent} RETURNING id`;
     const event = `INSERT INTO transfer_events (transfer_id, from_state, to_state, reason, at)`;
     const insert = `INSERT INTO telegrams (transfer_id, institution, direction, message, seq_no, send_date, raw, at)`;
     const reason = 'claimed by a worker; its telegram kept before sending';
@@ -305,6 +319,9 @@ export function transferFromRow(r: Record<string, unknown>): TransferRow {
   const won = (v: unknown) => (v === null || v === undefined ? null : new Decimal(String(v)));
   return {
     id: String(r['id']),
+    kind: String(r['kind'] ?? 'transfer') as TransferRow['kind'],
+    consentId: textOrNull(r['consent_id']),
+    payerNumber: textOrNull(r['payer_number']),
     service: String(r['service']),
     requestId: String(r['request_id']),
     requestHash: String(r['request_hash']),

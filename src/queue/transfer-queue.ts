@@ -48,8 +48,10 @@ export class TransferQueue {
     private readonly prefix = 'firmbank',
     /** Where Redis trouble is told: one line, then at most one a while (BullMQ would print a stack per retry). */
     private readonly logger: Logger = silentLogger,
+    /** Transfers and collections each have a queue of their own, with its own rate limit. */
+    lane: 'transfers' | 'collections' = 'transfers',
   ) {
-    this.name = `transfers-${institution}-${bankCode}`;
+    this.name = `${lane}-${institution}-${bankCode}`;
     this.queue = new Queue<TransferJob>(this.name, { connection, prefix });
     logErrorsOf(this.queue, logger, 'queue.redis-error', { queue: this.name, role: 'queue' });
   }

@@ -13,7 +13,8 @@ import type { SessionSpec } from '../spec/types.js';
 import { FaultPlan, type FaultKind, type TakenFault } from './fault-plan.js';
 import { loadBankFileSpec } from '../bankfile/load-bank-file-spec.js';
 import { writeSimDayFile } from './day-file.js';
-import { DEFAULT_SIM_ACCOUNTS, SimLedger, type SimTransfer } from './sim-ledger.js';
+import { DEFAULT_SIM_ACCOUNTS, SimLedger, type SimAccountSeed, type SimTransfer } from './sim-ledger.js';
+import { PayerRegistry, type PayerAnswer, type PayerRefusal } from './payer-registry.js';
 import { errorDetails } from '../log/error-details.js';
 
 /** Response codes the simulated bank answers with (defaults: 국민은행 004's codes from the shipped table). */
@@ -32,6 +33,24 @@ export interface SimCodes {
   readonly systemError: string;
   /** The network's reason in a failure notice (3000/100's 공동망 ERROR CODE). */
   readonly failureNotice: string;
+  /** No registration under that payer number, for that account (국민 2002 대상납부자없슴(자동이체미등록)). */
+  readonly payerNotRegistered: string;
+  /** A registration of a payer number registered to another account (국민 2015 이중신청(동일납부자번호&상이계좌)). */
+  readonly payerOnOtherAccount: string;
+  /** A cancellation naming another account than the registered one (국민 2003 해지신청시 계좌번호 불일치). */
+  readonly payerAccountMismatch: string;
+  /** A collection for a payer the company cancelled (국민 2008 자동이체해지되었음(업체해지)). */
+  readonly payerCancelled: string;
+  /** A collection for a payer who cancelled at the bank (국민 2007 자동이체해지되었음(영업점해지)). */
+  readonly payerCancelledAtBank: string;
+  /** A registration whose 실명번호 is not the account holder's (국민 2028 주민번호 및 사업자번호 오류). */
+  readonly idNoMismatch: string;
+  /** 신청구분 neither 1 nor 2 (국민 2000 자동이체 신청구분오류). */
+  readonly applicationTypeError: string;
+  /** A blank payer number (국민 2001 납부자번호 오류). */
+  readonly payerNoError: string;
+  /** 동의자료구분 given but not 1–7 (Hecto SB05 동의자료 구분 값 검증오류). */
+  readonly consentTypeError: string;
 }
 
 export const DEFAULT_SIM_CODES: SimCodes = {
@@ -44,13 +63,25 @@ export const DEFAULT_SIM_CODES: SimCodes = {
   companyError: 'SSSS',
   systemError: '7142',
   failureNotice: '0122',
+  payerNotRegistered: '2002',
+  payerOnOtherAccount: '2015',
+  payerAccountMismatch: '2003',
+  payerCancelled: '2008',
+  payerCancelledAtBank: '2007',
+  idNoMismatch: '2028',
+  applicationTypeError: '2000',
+  payerNoError: '2001',
+  consentTypeError: 'SB05',
 };
+
+/** 동의자료구분 values the spec lists (1 서면 … 7 사설전자문서). */
+const CONSENT_TYPES = ['1', '2', '3', '4', '5', '6', '7'];
 
 export interface BankSimulatorOptions {
   readonly codec: TelegramCodec;
   /** The institution it plays: which message carries each operation, and the fields' names. */
   readonly profile: InstitutionProfile;
-  readonly accounts?: readonly { account: string; name: string; balance: string }[];
+  readonly accounts?: readonly SimAccountSeed[];
   readonly codes?: Partial<SimCodes>;
   /** Fee charged on a transfer to another bank (own-bank transfers are free). Default 500. */
   readonly otherBankFee?: string;
@@ -81,14 +112,17 @@ interface Asked {
 
 /**
  * A bank (or VAN) on a real TCP port, built from a spec file: it answers open, close and test calls, keeps
- * balances per account, applies transfers and collections, answers name, result, balance and totals
- * inquiries from what it processed, pushes deposit and failure notices, and misbehaves on demand
+ * balances per account, registers payers ({@link payers}) and applies transfers and collections (these only
+ * for registered payers), answers name, result, balance and totals inquiries from what it processed, pushes
+ * deposit, failure and payer-cancellation notices, and misbehaves on demand
  * ({@link FaultPlan}). It plays any institution: behaviour follows the operation its profile binds a
  * message to, and fields are read and written through the profile, in the spec's own layouts.
  */
 export class BankSimulator {
   readonly faults = new FaultPlan();
   readonly ledger: SimLedger;
+  /** Payer registrations for collections (2000/550), and cancellations at the bank (2000/650). */
+  readonly payers = new PayerRegistry();
   readonly codes: SimCodes;
   private readonly server: Server;
   private readonly session: SessionSpec;
@@ -231,6 +265,31 @@ export class BankSimulator {
       amount: t.amount,
       errorCode: this.codes.failureNotice,
     }));
+  }
+
+  /**
+   * The payer cancelled their registration at the bank's counter: sends the cancellation notice (2000/650)
+   * on the open sessions and, once the client replied (2100/650), marks the payer cancelled at the bank, so
+   * that collections for it are refused from then on. Rejects, changing nothing, if no session is open, the
+   * payer number is not registered for the session's company, or no reply comes within `timeoutMs`. A
+   * notice lost on the way ({@link loseNotices}) still cancels: the bank did, whether we heard or not.
+   */
+  pushPayerCancel(payerNo: string, timeoutMs = 5_000): Promise<void> {
+    const targets = this.openSessions();
+    if (targets.length === 0) return Promise.reject(new Error('sim: no open session to notify'));
+    const companyId = targets[0]!.companyId!;
+    const held = this.payers.find(companyId, payerNo);
+    if (held?.state !== 'registered') return Promise.reject(new Error(`sim: payer ${payerNo} is not registered for ${companyId}`));
+    const now = kst(new Date());
+    const holder = this.ledger.accounts.get(held.account);
+    return this.pushNotice('payerCancelNotice', now.date, timeoutMs, () => ({
+      bankCode: held.bankCode,
+      account: held.account,
+      action: '2',
+      payerNo,
+      applicationDate: now.date,
+      ...(holder ? { holderName: holder.name } : {}),
+    })).then(() => void this.payers.cancelAtBank(companyId, payerNo));
   }
 
   private pushNotice(operation: OperationName, date: string, timeoutMs: number, body: (no: number) => Record<string, FieldInput>): Promise<void> {
@@ -386,7 +445,8 @@ export class BankSimulator {
         // To a result inquiry, a bank refuses in the header only what it refused (spec 4-1): it never
         // answers 잔액부족 about a transfer it applied, so about anything else it answers as usual.
         if (a.operation === 'resultInquiry') return this.refusedResult(a) ?? this.process(a, false);
-        return this.refuse(a, fault.code ?? this.codes.insufficientFunds);
+        // A registration moves no money: its default refusal is about the account, not the funds.
+        return this.refuse(a, fault.code ?? (a.operation === 'payerRegistration' ? this.codes.noSuchAccount : this.codes.insufficientFunds));
       case 'request-error': {
         const code = fault.code ?? this.codes.requestError;
         this.log.info('sim.fault', { message: t.message, fault: fault.kind, code });
@@ -426,7 +486,7 @@ export class BankSimulator {
   private refuse(a: Asked, code: string): Fieldset {
     this.log.info('sim.fault', { message: a.t.message, fault: 'reject', code });
     if (this.isMoney(a)) this.remember(a, code, 'rejected');
-    return this.reply(a.t, code);
+    return this.reply(a.t, code, a.operation === 'payerRegistration' ? { processed: 'N', errorCode: code } : {});
   }
 
   /** The contracted bank of this telegram, as a KFTC code. */
@@ -449,6 +509,15 @@ export class BankSimulator {
         const fee = own ? new Decimal(0) : this.fee;
         const payer = this.ledger.accounts.get(from);
         if (!amount || amount.isZero()) return this.reply(t, c.noSuchAccount);
+        if (collect) {
+          // Only for a payer number registered (2000/550) to this very account, and not cancelled since.
+          const refusal = this.payers.collectionRefusal(String(t.fields[this.session.companyId]), String(q['payerNo'] ?? ''), this.ownBank(t), from);
+          if (refusal) {
+            const code = this.payerCode(refusal);
+            this.remember(a, code, 'rejected');
+            return this.reply(t, code);
+          }
+        }
         if (!payer || (own && !collect && !this.ledger.accounts.has(to))) {
           this.remember(a, c.noSuchAccount, 'rejected');
           return this.reply(t, c.noSuchAccount);
@@ -463,6 +532,8 @@ export class BankSimulator {
         const after = collect ? this.ledger.accounts.get(to)?.balance ?? new Decimal(0) : payer.balance;
         return this.reply(t, processing ? c.processing : c.success, { balance: after.abs(), fee });
       }
+      case 'payerRegistration':
+        return this.registerPayer(a, processing);
       case 'nameInquiry': {
         const found = this.ledger.accounts.get(String(q['account']));
         return found ? this.reply(t, c.success, { holderName: found.name.slice(0, 6), holderNameLong: found.name.slice(0, 10) }) : this.reply(t, c.noSuchAccount);
@@ -496,6 +567,58 @@ export class BankSimulator {
     }
   }
 
+  /**
+   * 2000/550: registers (신청구분 1) or cancels (2) a payer for collections. Answers 처리여부 Y under a
+   * success code, or N with the 불능코드 in both the 불능코드 and the header (a bank that answers
+   * "응답코드 (에러코드)" says it in both places). Under the `processing` fault it is applied but answered
+   * with the processing code and no 처리여부, which a client must not read as registered.
+   */
+  private registerPayer(a: Asked, processing: boolean): Fieldset {
+    const { t, c: q } = a;
+    const c = this.codes;
+    const refuse = (code: string) => this.reply(t, code, { processed: 'N', errorCode: code });
+    const text = (k: string) => String(q[k] ?? '').trim();
+    const companyId = String(t.fields[this.session.companyId]);
+    const payerNo = text('payerNo');
+    const account = text('account');
+    const action = text('action');
+    if (payerNo === '') return refuse(c.payerNoError);
+    let answer: PayerAnswer;
+    if (action === '1') {
+      const consent = text('consentType');
+      if (consent !== '' && !CONSENT_TYPES.includes(consent)) return refuse(c.consentTypeError);
+      // The bank that receives the telegram holds the account, or it has no such account.
+      const held = this.ledger.accounts.get(account);
+      const bankCode = text('bankCode');
+      if (!held || bankCode !== this.ownBank(t)) return refuse(c.noSuchAccount);
+      // Checked unless the company says "N"; an account whose 실명번호 the bank does not know passes.
+      if (text('checkIdNo') !== 'N' && held.idNo !== undefined && text('idNo') !== held.idNo) return refuse(c.idNoMismatch);
+      answer = this.payers.register({ companyId, payerNo, bankCode, account, idNo: text('idNo'), consentType: consent, applicationDate: text('applicationDate') });
+    } else if (action === '2') {
+      answer = this.payers.cancel(companyId, payerNo, account);
+    } else {
+      return refuse(c.applicationTypeError);
+    }
+    if (!answer.ok) return refuse(this.payerCode(answer.refusal));
+    return processing ? this.reply(t, c.processing) : this.reply(t, c.success, { processed: 'Y' });
+  }
+
+  private payerCode(refusal: PayerRefusal): string {
+    const c = this.codes;
+    switch (refusal) {
+      case 'not-registered':
+        return c.payerNotRegistered;
+      case 'other-account':
+        return c.payerOnOtherAccount;
+      case 'account-mismatch':
+        return c.payerAccountMismatch;
+      case 'cancelled':
+        return c.payerCancelled;
+      case 'cancelled-at-bank':
+        return c.payerCancelledAtBank;
+    }
+  }
+
   private remember(a: Asked, code: string, state: SimTransfer['state'], fee = new Decimal(0)): void {
     const f = a.t.fields;
     this.ledger.record({
@@ -508,6 +631,7 @@ export class BankSimulator {
       fee,
       code,
       state,
+      memo: String(a.c['memo'] ?? ''),
     });
   }
 

@@ -33,25 +33,32 @@ function preferWaitMs(req: FastifyRequest, max: number): number {
   return m ? Math.min(Number(m[1]) * 1000, max) : 0;
 }
 
+/**
+ * The transfer (or collection) once final, or as it stands when the caller's `Prefer: wait` runs out.
+ * Changes made in this process arrive with the event; another process's show up when we look again.
+ */
+export async function waitForFinal(req: FastifyRequest, t: Transfer, source: Pick<TransferService, 'get' | 'waitForChange'>, maxWaitMs: number): Promise<Transfer> {
+  const deadline = Date.now() + preferWaitMs(req, maxWaitMs);
+  while (!isFinal(t.state) && Date.now() < deadline) {
+    t = (await source.waitForChange(t.id, Math.min(250, deadline - Date.now()))) ?? (await source.get(t.id)) ?? t;
+  }
+  return t;
+}
+
 /** POST /v1/transfers, GET /v1/transfers/:id and its telegrams: a service sees only its own transfers. */
 export function transferRoutes(transfers: TransferService, maxWaitMs: number): FastifyPluginAsync {
   return async (app) => {
-    /** The caller's own transfer; another service's does not exist, as far as this caller can tell. */
+    /** The caller's own transfer; another service's (or a collection) does not exist, as far as this caller can tell. */
     const ownTransfer = async (req: FastifyRequest<{ Params: { id: string } }>): Promise<Transfer> => {
       const t = await transfers.get(req.params.id);
-      if (!t || t.service !== req.caller.service) throw new FirmbankError('FB_NOT_FOUND', `no transfer ${req.params.id}`);
+      if (!t || t.service !== req.caller.service || t.kind !== 'transfer') throw new FirmbankError('FB_NOT_FOUND', `no transfer ${req.params.id}`);
       return t;
     };
 
     app.post<{ Body: TransferInput & { institution?: string } }>('/v1/transfers', { schema: { body: SCHEMAS.transferRequest }, config: { scope: 'transfers' } }, async (req, reply) => {
       const { institution, ...input } = req.body;
       const { transfer, created } = await transfers.submit(institution, req.caller, input);
-      let t = transfer;
-      const deadline = Date.now() + preferWaitMs(req, maxWaitMs);
-      while (!isFinal(t.state) && Date.now() < deadline) {
-        // Changes made here arrive with the event; another process's show up when we look again.
-        t = (await transfers.waitForChange(t.id, Math.min(250, deadline - Date.now()))) ?? (await transfers.get(t.id)) ?? t;
-      }
+      const t = await waitForFinal(req, transfer, transfers, maxWaitMs);
       reply.header('location', `/v1/transfers/${t.id}`);
       return reply.code(isFinal(t.state) ? (created ? 201 : 200) : 202).send(transferView(t));
     });

@@ -115,6 +115,13 @@ async function controlRequest(sim: BankSimulator, token: string, req: IncomingMe
       case 'POST /notices/failure':
         await sim.pushFailureNotice(String(body['date']), String(body['seqNo']));
         return send(200, { sent: true });
+      case 'POST /notices/payer-cancel': {
+        // The payer cancelled at the bank's counter: 2000/650, then collections for it are refused.
+        const payerNo = body['payerNo'];
+        if (typeof payerNo !== 'string' || payerNo === '') return send(400, { error: `payerNo must be a non-empty string, not ${JSON.stringify(payerNo)}` });
+        await sim.pushPayerCancel(payerNo);
+        return send(200, { sent: true });
+      }
       case 'GET /ledger':
         return send(200, {
           accounts: [...sim.ledger.accounts.values()].map((a) => ({ account: a.account, balance: a.balance.toFixed() })),

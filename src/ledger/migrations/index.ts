@@ -5,6 +5,9 @@ import { TransferListIndex1764300000000 } from './0004-transfer-list-index.js';
 import { Reconciliation1764400000000 } from './0005-reconciliation.js';
 import { Events1764500000000 } from './0006-events.js';
 import { Switches1764600000000 } from './0007-switches.js';
+import { OneWon1764700000000 } from './0008-one-won.js';
+import { Consents1764800000000 } from './0009-consents.js';
+import { Collections1764900000000 } from './0010-collections.js';
 
 /** Every migration, in order: the one list the data source runs. */
 export const MIGRATIONS = [
@@ -15,4 +18,7 @@ export const MIGRATIONS = [
   Reconciliation1764400000000,
   Events1764500000000,
   Switches1764600000000,
+  OneWon1764700000000,
+  Consents1764800000000,
+  Collections1764900000000,
 ];
