@@ -22,6 +22,7 @@ describe('gateway processes: crash, restart, scale-out', () => {
   let ds: DataSource;
   let key: string;
   let admin: string;
+  let billing: string;
   /** The two gateways of the scale-out test, still running for the switch test after it. */
   let pair: string[] = [];
   let drop: () => Promise<void>;
@@ -72,6 +73,7 @@ describe('gateway processes: crash, restart, scale-out', () => {
     ds = await openDatabase({ url: p.url });
     key = await new ApiKeys(ds).create('batch', new Decimal('100000000'));
     admin = await new ApiKeys(ds).create('ops', new Decimal('1'), ['admin']);
+    billing = await new ApiKeys(ds).create('billing', new Decimal('100000000'), ['consents', 'collections']);
     sim = new BankSimulator({ codec: hecto, profile: hectoProfile });
     const port = await sim.listen();
     const dir = mkdtempSync(join(tmpdir(), 'firmbank-gw-'));
@@ -136,6 +138,28 @@ describe('gateway processes: crash, restart, scale-out', () => {
     const telegrams = (await ds.query('SELECT send_date, seq_no FROM telegrams WHERE direction = $1', ['out'])) as { send_date: string; seq_no: string }[];
     const numbers = telegrams.map((t) => `${t.send_date}|${t.seq_no}`);
     expect(new Set(numbers).size).toBe(numbers.length);
+    await invariant();
+  }, 90_000);
+
+  it('collections: killed with SIGKILL in the middle of work and restarted, every one settles, none is taken twice', async () => {
+    const a = await startChild();
+    const api = (path: string, body?: unknown) =>
+      fetch(`${a.base}${path}`, { method: body ? 'POST' : 'GET', headers: { authorization: `Bearer ${billing}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
+    sim.ledger.credit('22233344455', new Decimal('10000000'));
+    const consent = await api('/v1/consents', { requestId: 'kill-consent', payerNumber: 'K-0001', bankCode: '004', account: '22233344455', holderIdNo: '900215', phone: '010-1111-2222' });
+    expect([201, 202]).toContain(consent.status);
+    await eventually(async () => (await api(`/v1/consents/${String(consent.body['id'])}`)).body['state'] === 'registered', 20_000);
+    sim.faults.latencyMs = 20;
+    sim.faults.arm('no-answer', { message: 'collection.request', count: 3 });
+    const posted = await Promise.all(Array.from({ length: 40 }, (_, i) => api('/v1/collections', { requestId: `kill-col-${i}`, payerNumber: 'K-0001', amount: '1000' })));
+    expect(posted.every((p) => p.status === 202 || p.status === 201)).toBe(true);
+    await new Promise((r) => setTimeout(r, 150));
+    await stopChild(a.child, 'SIGKILL');
+    await startChild();
+    const mine = async () => (await transfers()).filter((t) => t.kind === 'collection');
+    await eventually(async () => (await mine()).every((t) => ['succeeded', 'failed'].includes(t.state)), 60_000);
+    expect((await mine()).length).toBe(40);
+    sim.faults.latencyMs = 0;
     await invariant();
   }, 90_000);
 

@@ -5,7 +5,6 @@ import type { DataSource } from 'typeorm';
 import { DataSource as TypeormDataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeys } from '../src/api/api-keys.js';
-import { oneWonRoutes } from '../src/api/routes/one-won.js';
 import { buildApi } from '../src/api/server.js';
 import type { ApiServices } from '../src/api/services.js';
 import { TelegramCodec } from '../src/codec/telegram-codec.js';
@@ -757,8 +756,8 @@ describe('the one-won routes, in a real Fastify app with the API\'s own hooks', 
     key = await keys.create('payroll', new Decimal(1_000_000));
     otherKey = await keys.create('shop', new Decimal(1_000_000));
     transfersOnlyKey = await keys.create('payroll', new Decimal(1_000_000), ['transfers']);
-    app = buildApi({} as ApiServices, keys, silentLogger, 1_000);
-    await app.register(oneWonRoutes(r.flow));
+    // The API as the gateway builds it, with only the one-won service behind it.
+    app = buildApi({ oneWon: r.flow } as unknown as ApiServices, keys, silentLogger, 1_000);
     await app.ready();
   });
   afterAll(async () => {

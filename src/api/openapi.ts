@@ -4,6 +4,7 @@ import { BANK_CODE_PATTERN } from '../domain/bank-code.js';
 import { DEFAULT_AUTH_FAILURE_LIMITS } from './auth-failure-limiter.js';
 import { SCOPES, type Scope } from './scopes.js';
 import { SWITCH_FLOWS, SWITCH_STATES } from '../domain/switches.js';
+import { ONE_WON_SCHEMAS } from './routes/one-won.js';
 
 /** JSON Schemas of the request bodies: Fastify validates with them and the OpenAPI document shows them. */
 export const SCHEMAS = {
@@ -150,6 +151,7 @@ export function openApiDocument() {
       schemas: {
         TransferRequest: SCHEMAS.transferRequest,
         VerificationRequest: SCHEMAS.verificationRequest,
+        CollectionRequest: SCHEMAS.collectionRequest,
         Transfer: {
           type: 'object',
           properties: {
@@ -214,6 +216,52 @@ export function openApiDocument() {
       },
       '/v1/webhooks/deliveries': { get: operation("Deliveries to the service's endpoints (status=pending|delivered|dead)", 'transfers', { 200: answer('deliveries') }) },
       '/v1/webhooks/deliveries/{id}/redeliver': { post: operation('Put a dead delivery back on its way', 'transfers', { 202: answer('pending again'), 404: problem }, { parameters: idParam }) },
+      '/v1/collections': {
+        post: operation(
+          "Collect from a payer with a registered consent (집금, 2000/200). Prefer: wait=N as for transfers; 409 FB_CONSENT_NOT_LIVE when the consent does not allow it.",
+          'collections',
+          { 201: answer('the collection'), 200: answer('the same request again'), 202: answer('not final yet'), 409: problem, 422: problem, 503: problem },
+          { requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/CollectionRequest' } } } } },
+        ),
+      },
+      '/v1/collections/{id}': { get: operation('A collection of the calling service', 'collections', { 200: answer('the collection'), 404: problem }, { parameters: idParam }) },
+      '/v1/consents': {
+        post: operation(
+          'Start an ARS withdrawal consent (ARS 출금동의): the payer is called; on confirmation the recording is kept as evidence and the payer registered at the bank (2000/550). Body: requestId, payerNumber, bankCode, account, holderIdNo (YYMMDD or business number), phone, institution?',
+          'consents',
+          { 201: answer('the consent, calling'), 200: answer('the same request again'), 409: problem, 503: problem },
+          { requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['requestId', 'payerNumber', 'bankCode', 'account', 'holderIdNo', 'phone'] } } } } },
+        ),
+      },
+      '/v1/consents/{id}': {
+        get: operation('A consent of the calling service (phone and account masked)', 'consents', { 200: answer('the consent'), 404: problem }, { parameters: idParam }),
+        delete: operation('Withdraw a consent: 2000/550 cancel; no collection is sent after it', 'consents', { 202: answer('withdrawing'), 200: answer('withdrawn'), 404: problem, 409: problem }, { parameters: idParam }),
+      },
+      '/v1/consents/evidence': {
+        get: operation(
+          "Evidence export for a date range (from, to: YYYY-MM-DD, KST): firmbank's own documented layout, since FB0110's is not public",
+          'consents',
+          { 200: answer('the export') },
+          { parameters: [{ name: 'from', in: 'query', required: true, schema: { type: 'string' } }, { name: 'to', in: 'query', required: true, schema: { type: 'string' } }] },
+        ),
+      },
+      '/v1/account-verifications/one-won': {
+        post: operation(
+          '1원 인증: 1 won with a code in its memo (after an optional name check); 429 FB_ONE_WON_LIMIT names the limit reached',
+          'verifications',
+          { 201: answer('the verification'), 200: answer('the same request again'), 409: problem, 429: problem, 503: problem },
+          { requestBody: { required: true, content: { 'application/json': { schema: ONE_WON_SCHEMAS.start } } } },
+        ),
+      },
+      '/v1/account-verifications/one-won/{id}': { get: operation('Where a one-won verification stands', 'verifications', { 200: answer('the verification'), 404: problem }, { parameters: idParam }) },
+      '/v1/account-verifications/one-won/{id}/confirm': {
+        post: operation(
+          'Check the code the holder read: verified | mismatch (attempts left) | expired | locked | pending | failed',
+          'verifications',
+          { 200: answer('the result'), 404: problem },
+          { parameters: idParam, ...{ requestBody: { required: true, content: { 'application/json': { schema: ONE_WON_SCHEMAS.confirm } } } } },
+        ),
+      },
       '/health': { get: operation('Liveness (any valid key)', null, { 200: answer('ok') }) },
       '/ready': { get: operation('Readiness: database and bank links, with each link breaker in detail.breakers (any valid key)', null, { 200: answer('ready'), 503: answer('not ready') }) },
       '/metrics': { get: operation("This process's Prometheus metrics (text exposition 0.0.4)", 'metrics', { 200: answer('metrics', { 'text/plain': { schema: { type: 'string' } } }) }) },

@@ -191,7 +191,8 @@ export class Gateway {
     this.consentStore = new ConsentStore(ds, this.box);
     this.ars = await this.arsProvider(log);
     const evidence = new FolderEvidenceStore(config.consents?.evidenceDir ?? defaultEvidenceDir(config.dataDir));
-    const consentConfig = consentSettings(config.consents ?? {});
+    // The embedded ARS simulator answers in milliseconds and gets no callback URL: poll it often.
+    const consentConfig = consentSettings({ ...(this.arsSimulator ? { pollMs: 500 } : {}), ...config.consents });
     const oneWonSettings = { ...config.oneWon, secret: config.oneWonSecret ?? derivedSecret(config.secretKey ?? secretKeyFromDataDir(config.dataDir, log), 'firmbank one-won codes') };
     const memoPrefix = config.oneWon?.memoPrefix ?? ONE_WON_DEFAULTS.memoPrefix;
     const sequence = new DbSequenceSource(ds);

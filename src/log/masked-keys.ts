@@ -88,6 +88,7 @@ export const MASKED_KEYS: { readonly [R in MaskRule]: readonly string[] } = {
     'payerId',
     'payeeId',
     'phone',
+    'customerPhone', // 고객연락처 of 2000/650
   ],
   url: ['url', 'databaseUrl', 'redisUrl'],
   text: ['error', 'reason', 'detail'],

@@ -18,7 +18,8 @@ export function transferView(t: Transfer) {
     account: maskText('account', t.depositAccount),
     amount: t.amount.toFixed(0),
     fee: t.fee?.toFixed(0) ?? null,
-    memo: t.memo,
+    // A sealed memo (a one-won code) is not shown, not even to the service that asked for it.
+    memo: t.memo.startsWith('sealed:') ? '(sealed)' : t.memo,
     responseCode: t.responseCode,
     responseMessage: t.responseMessage,
     needsOperator: t.needsOperator,
