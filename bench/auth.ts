@@ -9,7 +9,6 @@ import { Decimal } from 'decimal.js';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { ApiKeys } from '../src/api/api-keys.js';
-import { oneWonRoutes } from '../src/api/routes/one-won.js';
 import { buildApi } from '../src/api/server.js';
 import type { ApiServices } from '../src/api/services.js';
 import { TelegramCodec } from '../src/codec/telegram-codec.js';
@@ -70,7 +69,6 @@ export async function benchAuth(starts = 6_000, callers_ = 64, confirmRate = 500
   await admin.connect();
   await admin.query(`CREATE DATABASE ${dbName}`);
   await admin.end();
-  // Until src/api/problem.ts lists them, the one-won problems' statuses are added here (a refusal must be a 429).
 
   const ds = await openDatabase({ url: `postgres://postgres@127.0.0.1:5432/${dbName}` });
   const queue = new TransferQueue('hecto', '004', redisConnection(process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379'), `fbbench-auth-${Date.now()}`);
@@ -182,8 +180,8 @@ async function serve(ds: DataSource, queue: TransferQueue) {
   flow.assertMemoFits('004');
   const keys = new ApiKeys(ds);
   const key = await keys.create('bench', new Decimal(1_000_000));
-  const app = buildApi({} as ApiServices, keys, silentLogger, 1_000);
-  await app.register(oneWonRoutes(flow));
+  // The API as the gateway builds it (hooks, auth, problems), with only the one-won service behind it.
+  const app = buildApi({ oneWon: flow } as unknown as ApiServices, keys, silentLogger, 1_000);
   await app.listen({ host: '127.0.0.1', port: 0 });
   return { url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, key, codes: passbook, close: () => app.close() };
 }
