@@ -118,6 +118,10 @@ describe.each(['sqlite', 'postgres'] as const)('consents, collections and one-wo
     }
     for (const t of mine.filter((x) => x.state === 'failed')) expect(t.seqNo).toBeNull(); // never sent
     expect((await collect(consentId)).body).toMatchObject({ code: 'FB_CONSENT_NOT_LIVE' });
+    // A collection asked for again (its answer lost on the way to the service) is answered as stored.
+    const done = mine.find((t) => t.state === 'succeeded') ?? mine[0]!;
+    const again = await call('POST', '/v1/collections', { requestId: done.requestId, consentId, amount: done.amount.toFixed(0), memo: '회비' });
+    expect(again).toMatchObject({ status: 200, body: { id: done.id, state: done.state } });
     await invariant();
   });
 

@@ -52,7 +52,11 @@ export class CollectionFlow {
     const amount = validateCollection(input, caller.maxAmount, profile, codec);
     const switched = this.d.switches?.state(inst.id, 'collections') ?? { state: 'on' as const, decidedBy: null };
     if (switched.state === 'off') throw new SwitchedOffError('collections', inst.id, switched.decidedBy ?? '*/*');
-    const payer = await this.d.consents.collectable(caller.service, inst.id, input);
+    // The same request again is answered from what was stored, even once its consent has ended; the
+    // ledger compares the bodies (another body under the same id is a conflict).
+    const existing = await this.d.ledger.byRequest(caller.service, input.requestId);
+    const again = existing?.kind === 'collection' && existing.consentId !== null && (input.consentId ?? existing.consentId) === existing.consentId;
+    const payer = again ? { consentId: existing.consentId!, payerNumber: existing.payerNumber ?? '', account: existing.withdrawAccount } : await this.d.consents.collectable(caller.service, inst.id, input);
     if ('refused' in payer) throw new ConsentNotLiveError(input.consentId ?? `payer ${input.payerNumber}`, payer.refused);
     const memo = input.memo ?? '';
     const result = await this.d.ledger.createTransfer({

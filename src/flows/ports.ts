@@ -29,6 +29,8 @@ export interface TransferStore {
   /** The same (service, requestId) with the same hash returns the stored one; another hash is a conflict. */
   createTransfer(input: NewTransfer): Promise<{ transfer: Transfer; created: boolean }>;
   get(id: string): Promise<Transfer | null>;
+  /** A service's transfer (or collection) by its request id. */
+  byRequest(service: string, requestId: string): Promise<Transfer | null>;
   /** Transfers of an institution not final yet and unchanged for `minAgeMs` (of one kind, when given). */
   unsettled(institution: string, minAgeMs?: number, kind?: TransferKind): Promise<Transfer[]>;
   /** Moves a transfer only if it is in `from` (and holds `claim`, when given); null when it was not. */
