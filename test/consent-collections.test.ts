@@ -152,5 +152,12 @@ describe.each(['sqlite', 'postgres'] as const)('consents, collections and one-wo
     expect(wrong.body).toMatchObject({ result: 'mismatch', attemptsLeft: 4 });
     const right = await call('POST', `/v1/account-verifications/one-won/${id}/confirm`, { code });
     expect(right.body).toMatchObject({ result: 'verified' });
+
+    // Switched off (or held), a new verification is refused, naming the switch; confirming still works.
+    await gw.switches.set({ scope: 'hecto', flow: 'one-won' }, 'hold', 'test', 'test: abuse wave');
+    const refused = await call('POST', '/v1/account-verifications/one-won', { requestId: `ow2-${db}`, bankCode: '088', account: '110987654321' });
+    expect(refused).toMatchObject({ status: 503, body: { code: 'FB_SWITCH_OFF', detail: expect.stringContaining('hecto/one-won') } });
+    expect((await call('POST', `/v1/account-verifications/one-won/${id}/confirm`, { code })).body).toMatchObject({ result: 'verified' });
+    await gw.switches.set({ scope: 'hecto', flow: 'one-won' }, 'on', 'test', 'test: over');
   });
 });

@@ -55,6 +55,7 @@ import { LinkPool } from '../link/link-pool.js';
 import { EVERY, SWITCH_FLOWS, switchKey } from '../domain/switches.js';
 import { linkObserver, metricSources } from './metric-wiring.js';
 import { NotNowError } from '../flows/not-now-error.js';
+import { SwitchedOffError } from '../flows/switched-off-error.js';
 import type { SwitchReader } from '../flows/ports.js';
 import { SwitchStore } from '../ledger/switch-store.js';
 import { SwitchBroadcast } from '../queue/switch-broadcast.js';
@@ -560,7 +561,17 @@ export class Gateway {
         ars: this.ars,
         logger: this.log,
       }),
-      oneWon: this.oneWon,
+      oneWon: {
+        // Held or off, a new verification is refused: a held 1 won would arrive after its code expired.
+        start: (caller, input) => {
+          const institution = this.router.route(undefined, input.bankCode).institution;
+          const s = this.switches.state(institution, 'one-won');
+          if (s.state !== 'on') throw new SwitchedOffError('one-won verifications', institution, s.decidedBy ? switchKey(s.decidedBy) : '*/*');
+          return this.oneWon.start(caller, input);
+        },
+        confirm: (caller, id, code) => this.oneWon.confirm(caller, id, code),
+        status: (caller, id) => this.oneWon.status(caller, id),
+      },
       verifications: { verify: (named, input) => this.institution(named).verifications.verify(input) },
       parentAccount: {
         balance: (named) => this.institution(named).parentAccount.balance(),
