@@ -6,6 +6,10 @@ import type { BankSimulator } from '../src/sim/bank-simulator.js';
 import { freshDatabase, gatewayLogs, startGateway, testConfig } from './helpers/gateway.js';
 import { eventually } from './helpers/link.js';
 import { findClearSecrets } from './helpers/log-capture.js';
+import { ROOT } from './helpers/specs.js';
+import { koreanDate } from '../src/queue/batch-queue.js';
+import { join } from 'node:path';
+import { readTime } from '../src/ledger/sql.js';
 
 const PAYER = { bankCode: '004', account: '110123456789', holderIdNo: '800101', phone: '010-1234-5678' };
 
@@ -52,7 +56,7 @@ describe.each(['sqlite', 'postgres'] as const)('consents, collections and one-wo
   beforeAll(async () => {
     const d = await freshDatabase(db);
     drop = d.drop;
-    gw = await startGateway({ ...testConfig(d.url), consents: { pollMs: 100, bankRetryMs: 200 }, oneWon: { perServicePerSecond: 1_000 } });
+    gw = await startGateway({ ...testConfig(d.url, { bankFileSpec: join(ROOT, 'specs/files/kb-cash.yaml') }), consents: { pollMs: 100, bankRetryMs: 200 }, oneWon: { perServicePerSecond: 1_000 } });
     sim = gw.institutions.get('hecto')!.simulator!;
     base = `http://127.0.0.1:${gw.apiPort}`;
     key = await gw.apiKeys.create('billing', new Decimal('5000000'), ['transfers', 'verifications', 'consents', 'collections']);
@@ -103,18 +107,19 @@ describe.each(['sqlite', 'postgres'] as const)('consents, collections and one-wo
     const consentId = await registeredConsent('P-0002');
     sim.faults.latencyMs = 30;
     const racing = Array.from({ length: 6 }, () => collect(consentId, '1000', 0));
-    const withdrawal = call('DELETE', `/v1/consents/${consentId}`);
+    // A moment later, while some are being sent (the bank takes 30 ms) and others still wait in the queue.
+    const withdrawal = new Promise((r) => setTimeout(r, 15)).then(() => call('DELETE', `/v1/consents/${consentId}`));
     await Promise.all([...racing, withdrawal]);
     await eventually(async () => (await consentState(consentId)) === 'withdrawn', 15_000);
     await eventually(async () => (await collections()).filter((t) => t.consentId === consentId).every((t) => ['succeeded', 'failed'].includes(t.state)), 15_000);
     sim.faults.latencyMs = 0;
     const mine = (await collections()).filter((t) => t.consentId === consentId);
-    const cancelAt = (await gw.ledger.ds.query(`SELECT MIN(at) AS at FROM telegrams WHERE message = 'payerRegistration.request' AND transfer_id IS NULL`)) as { at: string | Date }[];
-    expect(cancelAt.length).toBe(1);
+    // The consent's 2000/550s (registration, then cancellation) are kept with no transfer: the last is the cancellation.
+    const registrations = ((await gw.ledger.ds.query(`SELECT at FROM telegrams WHERE message = 'payerRegistration.request' AND direction = 'out' AND transfer_id IS NULL`)) as { at: unknown }[]).map((r) => readTime(r.at).getTime());
+    const cancelledAt = Math.max(...registrations);
     for (const t of mine.filter((x) => x.state === 'succeeded')) {
       const out = (await gw.ledger.telegrams(t.id)).find((k) => k.direction === 'out' && k.message === 'collection.request')!;
-      const cancels = (await gw.ledger.ds.query(`SELECT at FROM telegrams WHERE message = 'payerRegistration.request' AND at >= ${p1()}`, [out.at])) as unknown[];
-      expect(cancels.length).toBeGreaterThan(0); // the cancellation went out after it
+      expect(out.at.getTime()).toBeLessThanOrEqual(cancelledAt); // sent before the cancellation, never after
     }
     for (const t of mine.filter((x) => x.state === 'failed')) expect(t.seqNo).toBeNull(); // never sent
     expect((await collect(consentId)).body).toMatchObject({ code: 'FB_CONSENT_NOT_LIVE' });
@@ -159,5 +164,13 @@ describe.each(['sqlite', 'postgres'] as const)('consents, collections and one-wo
     expect(refused).toMatchObject({ status: 503, body: { code: 'FB_SWITCH_OFF', detail: expect.stringContaining('hecto/one-won') } });
     expect((await call('POST', `/v1/account-verifications/one-won/${id}/confirm`, { code })).body).toMatchObject({ result: 'verified' });
     await gw.switches.set({ scope: 'hecto', flow: 'one-won' }, 'on', 'test', 'test: over');
+  });
+
+  it("the night reconciles the day's collections, one-won and withdrawal races included, against the bank's day file: clean", async () => {
+    const night = await gw.reconcileNight('hecto', koreanDate(Date.now()));
+    const sent = (await gw.ledger.ds.getRepository<TransferRow>('Transfer').find()).filter((t) => t.seqNo !== null);
+    expect(night.result.run).toMatchObject({ status: 'clean', figures: { breaks: 0 } });
+    expect(night.result.run.figures!.matched).toBe(sent.length);
+    expect(sent.filter((t) => t.kind === 'collection').length).toBeGreaterThanOrEqual(2);
   });
 });
