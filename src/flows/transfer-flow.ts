@@ -85,6 +85,8 @@ export class TransferFlow {
 
   private async accept(caller: ServiceIdentity, input: TransferInput, route: string, sealMemo: boolean): Promise<{ transfer: TransferRow; created: boolean }> {
     const { institution: inst, codec, profile } = this.d;
+    // A memo holding a secret is never stored in clear: without a seal, refuse rather than keep it.
+    if (sealMemo && !this.d.memoSeal) throw new Error('transfer flow: a sealed memo was asked for, but no MemoSeal is wired');
     const amount = validateTransfer(input, caller.maxAmount, profile, codec, inst.bankCode);
     if (inst.enforceHours) this.d.hours.check(inst.bankCode, this.d.clock());
     const switched = this.switchState();
@@ -104,7 +106,7 @@ export class TransferFlow {
       depositAccount: input.account,
       amount,
       // A memo that holds a secret (a one-won code) is checked in clear above and kept sealed.
-      memo: sealMemo && this.d.memoSeal ? SEALED + this.d.memoSeal.seal(input.memo ?? '') : (input.memo ?? ''),
+      memo: sealMemo ? SEALED + this.d.memoSeal!.seal(input.memo ?? '') : (input.memo ?? ''),
       recipientName: input.recipientName ?? '',
       route,
     });

@@ -10,7 +10,7 @@ import { transferEventPayloadSql } from './event-store.js';
 import type { NewTransfer, TransferKind, TransferPatch } from '../domain/transfer.js';
 import { setFacts } from '../tracing/span-attributes.js';
 import { withSpan } from '../tracing/with-span.js';
-import { Sql, readTime } from './sql.js';
+import { Sql, readTime, textOrNull } from './sql.js';
 import { inTransaction } from './writes.js';
 
 /** Ledger field → column, for the fields a state change may set. */
@@ -195,8 +195,12 @@ export class Ledger {
   async claimAndKeep(t: Omit<TelegramRow, 'id'>, claim: string, underConsent = false): Promise<boolean> {
     const params = [t.seqNo, t.sendDate, t.at, t.transferId, claim, t.institution, t.direction, t.message, t.raw];
     // A collection is claimed only while its payer's consent is registered: a withdrawal moves the consent
-    // out of `registered` first, in a statement of its own, so no collection is claimed after it.
-    const consent = underConsent ? ` AND EXISTS (SELECT 1 FROM consents c WHERE c.id = transfers.consent_id AND c.state = 'registered')` : '';
+    // out of `registered` first, in a statement of its own, so no collection is claimed after it. On
+    // PostgreSQL the consent row is share-locked too: a withdrawal committing while this statement runs
+    // is waited for (and then seen), and a withdrawal after it waits for this claim to commit — so the
+    // withdrawal's count of collections in flight (ConsentFlow.cancel) always includes this one. SQLite
+    // runs one writer at a time.
+    const consent = underConsent ? ` AND EXISTS (SELECT 1 FROM consents c WHERE c.id = transfers.consent_id AND c.state = 'registered'${this.sql.postgres ? ' FOR SHARE' : ''})` : '';
     const update = `UPDATE transfers SET state = 'sending', claim_token = $5, seq_no = $1, send_date = $2, updated_at = $3 WHERE id = $4 AND state = 'requested'${consent} RETURNING id`;
     const event = `INSERT INTO transfer_events (transfer_id, from_state, to_state, reason, at)`;
     const insert = `INSERT INTO telegrams (transfer_id, institution, direction, message, seq_no, send_date, raw, at)`;
@@ -311,7 +315,6 @@ function setClause(patch: TransferPatch, params: unknown[]): string {
     .join('');
 }
 
-const textOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
 
 /** A raw `transfers` row (either database) as the ledger's type. */

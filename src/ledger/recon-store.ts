@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { FirmbankError } from '../errors/firmbank-error.js';
 import type { DayTransfer, FoundBreak, ReconBreak, ReconRun, RunFigures } from '../domain/reconciliation.js';
 import type { TransferState } from '../domain/transfer-state.js';
-import { Sql, readTime } from './sql.js';
+import { Sql, readTime, textOrNull } from './sql.js';
 import { inTransaction } from './writes.js';
 
 /** Which institution's transfers: the ledger keys a transfer's 전문번호 by all three. */
@@ -205,7 +205,6 @@ function clip(text: string | null, max: number): string | null {
   return text === null ? null : text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-const text = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
 function breakFromRow(r: Record<string, unknown>): ReconBreak {
   return {
@@ -214,16 +213,16 @@ function breakFromRow(r: Record<string, unknown>): ReconBreak {
     businessDate: String(r['business_date']),
     category: String(r['category']) as ReconBreak['category'],
     subject: String(r['subject']),
-    transferId: text(r['transfer_id']),
-    service: text(r['service']),
-    ours: text(r['ours']),
-    bank: text(r['bank']),
+    transferId: textOrNull(r['transfer_id']),
+    service: textOrNull(r['service']),
+    ours: textOrNull(r['ours']),
+    bank: textOrNull(r['bank']),
     detail: String(r['detail']),
     status: String(r['status']) as ReconBreak['status'],
     firstRunId: Number(r['first_run_id']),
     lastRunId: Number(r['last_run_id']),
-    resolvedBy: text(r['resolved_by']),
-    resolution: text(r['resolution']),
+    resolvedBy: textOrNull(r['resolved_by']),
+    resolution: textOrNull(r['resolution']),
     resolvedAt: r['resolved_at'] === null || r['resolved_at'] === undefined ? null : readTime(r['resolved_at']),
   };
 }
@@ -233,7 +232,7 @@ function runFromRow(r: Record<string, unknown>): ReconRun {
     id: Number(r['id']),
     institution: String(r['institution']),
     businessDate: String(r['business_date']),
-    file: text(r['file']),
+    file: textOrNull(r['file']),
     status: String(r['status']) as ReconRun['status'],
     figures: r['figures'] === null || r['figures'] === undefined ? null : (JSON.parse(String(r['figures'])) as RunFigures),
     startedAt: readTime(r['started_at']),

@@ -44,3 +44,8 @@ export class Sql {
 export function readTime(v: unknown): Date {
   return v instanceof Date ? v : new Date(String(v).replace(' ', 'T') + (String(v).endsWith('Z') ? '' : 'Z'));
 }
+
+/** A nullable text column as read: null stays null, anything else its string. */
+export function textOrNull(v: unknown): string | null {
+  return v === null || v === undefined ? null : String(v);
+}
