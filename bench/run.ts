@@ -5,6 +5,7 @@ import { benchLink, linkTable } from './link.js';
 import { benchRecon, reconTable } from './recon.js';
 import { benchEvents, eventsTable } from './events.js';
 import { authTable, benchAuth } from './auth.js';
+import { adminTable, assertAdminTargets, benchAdmin } from './admin.js';
 
 /** `npm run bench`: every benchmark, printed as the Markdown tables the README quotes. `npm run bench -- codec` runs one. */
 async function main(): Promise<void> {
@@ -24,6 +25,11 @@ async function main(): Promise<void> {
   if (!only || only === 'recon') {
     const n = process.argv[3] ? Number(process.argv[3]) : undefined;
     console.log(reconTable([await benchRecon('postgres', n), await benchRecon('sqlite', n)]));
+  }
+  if (!only || only === 'admin') {
+    const r = await benchAdmin(process.argv[3] ? Number(process.argv[3]) : undefined);
+    console.log(adminTable(r) + '\n');
+    assertAdminTargets(r);
   }
 }
 

@@ -10,6 +10,7 @@ import type { TransferRow } from '../src/ledger/entities.js';
 import type { DataSource } from 'typeorm';
 import { BankSimulator } from '../src/sim/bank-simulator.js';
 import { freshPostgres } from './helpers/gateway.js';
+import { adminRequest, operator } from './helpers/operators.js';
 import { eventually, hecto } from './helpers/link.js';
 import { hectoProfile, ROOT } from './helpers/specs.js';
 
@@ -21,7 +22,6 @@ describe('gateway processes: crash, restart, scale-out', () => {
   let sim: BankSimulator;
   let ds: DataSource;
   let key: string;
-  let admin: string;
   let billing: string;
   /** The two gateways of the scale-out test, still running for the switch test after it. */
   let pair: string[] = [];
@@ -72,7 +72,6 @@ describe('gateway processes: crash, restart, scale-out', () => {
     drop = p.drop;
     ds = await openDatabase({ url: p.url });
     key = await new ApiKeys(ds).create('batch', new Decimal('100000000'));
-    admin = await new ApiKeys(ds).create('ops', new Decimal('1'), ['admin']);
     billing = await new ApiKeys(ds).create('billing', new Decimal('100000000'), ['consents', 'collections']);
     sim = new BankSimulator({ codec: hecto, profile: hectoProfile });
     const port = await sim.listen();
@@ -165,12 +164,9 @@ describe('gateway processes: crash, restart, scale-out', () => {
 
   it('a switch flipped through one process is obeyed by the other within a second; held transfers go out once, after release', async () => {
     const [one, two] = pair as [string, string];
+    const ops = await operator(ds, one, 'ops', 'admin');
     const flip = (state: string) =>
-      fetch(`${one}/admin/api/switches/hecto/transfers`, {
-        method: 'PUT',
-        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ state, reason: `test: ${state}` }),
-      }).then((r) => r.status);
+      adminRequest(one, 'PUT', '/admin/api/switches/hecto/transfers', { state, reason: `test: ${state}` }, ops.cookie, ops.csrf).then((r) => r.status);
     expect(await flip('off')).toBe(200);
     const flipped = Date.now();
     await eventually(async () => (await submit(two, `off-${Date.now()}`)) === 503, 1_000);

@@ -6,6 +6,7 @@ import type { TransferRow } from '../src/ledger/entities.js';
 import type { BankSimulator } from '../src/sim/bank-simulator.js';
 import { freshPostgres, freshSqlite, startGateway, testConfig } from './helpers/gateway.js';
 import { eventually } from './helpers/link.js';
+import { adminRequest, operator, type OperatorClient } from './helpers/operators.js';
 
 const BODY = { bankCode: '088', account: '110123456789', amount: '15000', memo: '급여', recipientName: '홍길동' };
 
@@ -18,15 +19,17 @@ function client(gw: Gateway, key: string) {
       const res = await fetch(`${base}/v1/transfers`, { method: 'POST', headers: { ...headers, prefer: `wait=${wait}` }, body: JSON.stringify({ requestId, ...BODY }) });
       return { status: res.status, body: (await res.json()) as Record<string, string> };
     },
-    setSwitch: async (name: string, state: string, reason = 'test: bank maintenance') => {
-      const res = await fetch(`${base}/admin/api/switches/${name}`, { method: 'PUT', headers, body: JSON.stringify({ state, reason }) });
-      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-    },
     get: async (path: string) => {
       const res = await fetch(`${base}${path}`, { headers });
       return { status: res.status, text: await res.text() };
     },
   };
+}
+
+/** Sets a switch through a gateway's admin API, as the operator `who` (an admin) from the console. */
+async function setSwitch(gw: Gateway, who: OperatorClient, name: string, state: string, reason = 'test: bank maintenance') {
+  const res = await adminRequest(`http://127.0.0.1:${gw.apiPort}`, 'PUT', `/admin/api/switches/${name}`, { state, reason }, who.cookie, who.csrf);
+  return { status: res.status, body: res.body };
 }
 
 /** Every sample of one metric in a Prometheus text exposition: labels → value. */
@@ -56,6 +59,8 @@ describe('switches across two gateway processes sharing PostgreSQL and Redis', (
   let drop = async () => {};
   let admin: string;
   let viewer: string;
+  let ops: OperatorClient;
+  let looker: OperatorClient;
 
   beforeAll(async () => {
     const db = await freshPostgres();
@@ -65,7 +70,9 @@ describe('switches across two gateway processes sharing PostgreSQL and Redis', (
     sim = a.institutions.get('hecto')!.simulator!;
     // The second gateway talks to the first one's bank: one bank, two processes, one queue.
     b = await startGateway({ ...testConfig(db.url, { simulator: false, port: sim.port }, prefix), switchPollMs: 500 });
-    admin = await a.apiKeys.create('ops', new Decimal('5000000'), ['transfers', 'admin', 'metrics']);
+    admin = await a.apiKeys.create('ops', new Decimal('5000000'), ['transfers', 'metrics']);
+    ops = await operator(a.ds, `http://127.0.0.1:${a.apiPort}`, 'ops', 'admin');
+    looker = await operator(a.ds, `http://127.0.0.1:${a.apiPort}`, 'looker', 'viewer');
     viewer = await a.apiKeys.create('payroll', new Decimal('5000000'), ['transfers']);
   }, 60_000);
 
@@ -76,10 +83,9 @@ describe('switches across two gateway processes sharing PostgreSQL and Redis', (
   });
 
   it('an off switch set through one process refuses transfers in the other within a second, naming the switch', async () => {
-    const setter = client(b, admin);
-    const set = await setter.setSwitch('hecto/transfers', 'off');
+    const set = await setSwitch(b, ops, 'hecto/transfers', 'off');
     expect(set.status).toBe(200);
-    expect(set.body).toMatchObject({ name: 'hecto/transfers', state: 'off', changedBy: expect.stringContaining('ops') });
+    expect(set.body).toMatchObject({ name: 'hecto/transfers', state: 'off', by: 'operator:ops' });
     const started = Date.now();
     await eventually(() => a.switches.state('hecto', 'transfers').state === 'off', 1_000);
     expect(Date.now() - started).toBeLessThan(1_000);
@@ -90,16 +96,16 @@ describe('switches across two gateway processes sharing PostgreSQL and Redis', (
     // Nothing was kept for a refused request.
     expect(await a.ledger.ds.getRepository<TransferRow>('Transfer').countBy({ requestId })).toBe(0);
     // A broader switch decides too, and is the one named.
-    await setter.setSwitch('hecto/transfers', 'on');
-    await setter.setSwitch('*/*', 'off');
+    await setSwitch(b, ops, 'hecto/transfers', 'on');
+    await setSwitch(b, ops, '*/*', 'off');
     await eventually(() => a.switches.state('hecto', 'transfers').state === 'off', 1_000);
     expect((await client(a, viewer).transfer(`off2-${Date.now()}`)).body['detail']).toContain('*/*');
-    await setter.setSwitch('*/*', 'on');
+    await setSwitch(b, ops, '*/*', 'on');
     await eventually(() => a.switches.state('hecto', 'transfers').state === 'on', 1_000);
   });
 
   it('hold: a transfer is accepted and kept, not sent; released, it is sent exactly once', async () => {
-    await client(a, admin).setSwitch('hecto/transfers', 'hold');
+    await setSwitch(a, ops, 'hecto/transfers', 'hold');
     await eventually(() => b.switches.state('hecto', 'transfers').state === 'hold', 1_000);
     const held = await Promise.all([1, 2, 3].map((i) => client(b, viewer).transfer(`held-${i}-${Date.now()}`)));
     expect(held.map((h) => h.status)).toEqual([202, 202, 202]);
@@ -108,7 +114,7 @@ describe('switches across two gateway processes sharing PostgreSQL and Redis', (
     for (const h of held) expect(await a.ledger.get(h.body['id']!)).toMatchObject({ state: 'requested', seqNo: null });
     const appliedBefore = sim.ledger.applied().length;
 
-    await client(b, admin).setSwitch('hecto/transfers', 'on', 'test: maintenance over');
+    await setSwitch(b, ops, 'hecto/transfers', 'on', 'test: maintenance over');
     for (const h of held) await eventually(async () => (await a.ledger.get(h.body['id']!))?.state === 'succeeded', 10_000);
     expect(sim.ledger.applied().length).toBe(appliedBefore + 3);
     await invariant(a, sim);
@@ -118,31 +124,30 @@ describe('switches across two gateway processes sharing PostgreSQL and Redis', (
     const sent = await client(a, viewer).transfer(`notice-${Date.now()}`, 5);
     expect(sent.body['state']).toBe('succeeded');
     const t = (await a.ledger.get(sent.body['id']!))!;
-    await client(a, admin).setSwitch('*/notices', 'hold');
+    await setSwitch(a, ops, '*/notices', 'hold');
     await eventually(() => a.switches.state('hecto', 'notices').state === 'hold' && b.switches.state('hecto', 'notices').state === 'hold', 1_000);
     await sim.pushFailureNotice(t.sendDate!, t.seqNo!); // resolves once acknowledged: it was stored
     await new Promise((r) => setTimeout(r, 600));
     expect((await a.ledger.get(t.id))!.state).toBe('succeeded');
-    await client(a, admin).setSwitch('*/notices', 'on');
+    await setSwitch(a, ops, '*/notices', 'on');
     await eventually(async () => (await a.ledger.get(t.id))!.state === 'reversed', 5_000);
   });
 
-  it('every change is audited (who, from, to, why); a key without the admin scope may not change or read switches', async () => {
-    const log = await client(a, admin).get('/admin/api/switches/changes?limit=50');
-    const changes = (JSON.parse(log.text) as { changes: { name: string; from: string; to: string; changedBy: string; reason: string }[] }).changes;
+  it('every change is audited (who, from, to, why); a viewer may read but not set switches, a service key neither', async () => {
+    const log = await ops.get('/admin/api/switches/changes?limit=50');
+    const changes = log.body.items as { name: string; from: string; to: string; changedBy: string; reason: string }[];
     expect(changes.filter((c) => c.name === 'hecto/transfers').map((c) => `${c.from}>${c.to}`)).toEqual(['hold>on', 'on>hold', 'off>on', 'on>off']);
-    expect(changes.every((c) => c.changedBy.startsWith('api-key:ops/') && c.reason.startsWith('test:'))).toBe(true);
-    const listed = JSON.parse((await client(a, admin).get('/admin/api/switches')).text) as { effective: { institution: string; flow: string; state: string }[] };
+    expect(changes.every((c) => c.changedBy === 'operator:ops' && c.reason.startsWith('test:'))).toBe(true);
+    const audited = (await ops.get('/admin/api/audit?action=switch.set&limit=50')).body.items as { actor: string; target: string; before: { state: string } | null; after: { state: string } }[];
+    expect(audited.filter((e) => e.target === 'switch:hecto/transfers').map((e) => `${e.before?.state ?? 'on'}>${e.after.state}`)).toEqual(['hold>on', 'on>hold', 'off>on', 'on>off']);
+    expect(audited.every((e) => e.actor === 'ops')).toBe(true);
+    const listed = (await looker.get('/admin/api/switches')).body as { effective: { institution: string; flow: string; state: string }[] };
     expect(listed.effective.find((e) => e.flow === 'transfers')).toMatchObject({ institution: 'hecto', state: 'on' });
-    expect((await client(a, viewer).setSwitch('hecto/transfers', 'off')).status).toBe(403);
-    expect((await client(a, viewer).get('/admin/api/switches')).status).toBe(403);
-    const bad = await client(a, admin).setSwitch('Hecto!/transfers', 'off');
+    expect((await setSwitch(a, looker, 'hecto/transfers', 'off')).body).toMatchObject({ code: 'FB_ADMIN_FORBIDDEN' });
+    expect((await client(a, admin).get('/admin/api/switches')).status).toBe(401);
+    const bad = await setSwitch(a, ops, 'Hecto!/transfers', 'off');
     expect(bad).toMatchObject({ status: 400, body: { code: 'FB_SWITCH_INVALID' } });
-    const noReason = await fetch(`http://127.0.0.1:${a.apiPort}/admin/api/switches/hecto/transfers`, {
-      method: 'PUT',
-      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ state: 'off' }),
-    });
+    const noReason = await ops.request('PUT', '/admin/api/switches/hecto/transfers', { state: 'off' });
     expect(noReason.status).toBe(400);
     expect(a.switches.state('hecto', 'transfers').state).toBe('on');
   });

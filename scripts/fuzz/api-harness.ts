@@ -17,7 +17,6 @@ import type { TransferRow } from '../../src/ledger/entities.js';
 import { IdempotencyConflictError } from '../../src/ledger/idempotency-conflict-error.js';
 import { silentLogger, type Logger } from '../../src/log/logger.js';
 import { loadInstitution } from '../../src/institution/load-profile.js';
-import { checkSwitchName } from '../../src/domain/switches.js';
 import { FirmbankError } from '../../src/errors/firmbank-error.js';
 import { ConsentNotLiveError } from '../../src/flows/consent-not-live-error.js';
 import { ArsCallbackError } from '../../src/flows/ars-callback-error.js';
@@ -169,12 +168,6 @@ export async function openApiHarness(): Promise<ApiHarness> {
       status: async () => {
         throw new FirmbankError('FB_NOT_FOUND', 'no such verification');
       },
-    },
-    // Switch names go through the real check: a bad one is a 400.
-    switches: {
-      list: async () => ({ switches: [], effective: [] }),
-      set: async (name, state, by, reason) => ({ ...checkSwitchName(name), state, version: 1, changedAt: new Date(), changedBy: by, reason }),
-      changes: async () => [],
     },
     metrics: { render: async () => ({ contentType: 'text/plain; version=0.0.4', body: '' }) },
     events: { feed: async (_service, after) => ({ events: [], next: after }) },

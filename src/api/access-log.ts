@@ -16,6 +16,8 @@ export interface AccessRecord {
   /** The authenticated caller, when there is one. */
   readonly service?: string | undefined;
   readonly keyId?: string | undefined;
+  /** The operator, on the admin API. */
+  readonly operator?: string | undefined;
 }
 
 /** Writes `r` as the `api.request` event, latency rounded to 0.1 ms. */

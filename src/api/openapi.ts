@@ -3,7 +3,6 @@ import { EVENT_TYPES } from '../domain/events.js';
 import { BANK_CODE_PATTERN } from '../domain/bank-code.js';
 import { DEFAULT_AUTH_FAILURE_LIMITS } from './auth-failure-limiter.js';
 import { SCOPES, type Scope } from './scopes.js';
-import { SWITCH_FLOWS, SWITCH_STATES } from '../domain/switches.js';
 import { ONE_WON_SCHEMAS } from './routes/one-won.js';
 
 /** JSON Schemas of the request bodies: Fastify validates with them and the OpenAPI document shows them. */
@@ -265,25 +264,6 @@ export function openApiDocument() {
       '/health': { get: operation('Liveness (any valid key)', null, { 200: answer('ok') }) },
       '/ready': { get: operation('Readiness: database and bank links, with each link breaker in detail.breakers (any valid key)', null, { 200: answer('ready'), 503: answer('not ready') }) },
       '/metrics': { get: operation("This process's Prometheus metrics (text exposition 0.0.4)", 'metrics', { 200: answer('metrics', { 'text/plain': { schema: { type: 'string' } } }) }) },
-      '/admin/api/switches': { get: operation('The switches set (any other is on) and each flow\'s state in effect per institution', 'admin', { 200: answer('switches') }) },
-      '/admin/api/switches/{scope}/{flow}': {
-        put: operation(
-          'Set a switch: on, hold (accept and keep, send nothing) or off (refuse new requests with 503 FB_SWITCH_OFF). Audited with the key and the reason; every gateway process applies it within a second.',
-          'admin',
-          { 200: answer('the switch as set'), 409: problem },
-          {
-            parameters: [
-              { name: 'scope', in: 'path', required: true, schema: { type: 'string' }, description: '* or an institution id' },
-              { name: 'flow', in: 'path', required: true, schema: { enum: ['*', ...SWITCH_FLOWS] } },
-            ],
-            requestBody: {
-              required: true,
-              content: { 'application/json': { schema: { type: 'object', required: ['state', 'reason'], properties: { state: { enum: [...SWITCH_STATES] }, reason: { type: 'string', minLength: 3 }, expectedVersion: { type: 'integer', minimum: 0 } } } } },
-            },
-          },
-        ),
-      },
-      '/admin/api/switches/changes': { get: operation('The audit of the switches, newest first', 'admin', { 200: answer('changes') }, { parameters: [{ name: 'limit', in: 'query', schema: { type: 'string' } }] }) },
       '/openapi.json': { get: operation('This document (any valid key)', null, { 200: answer('OpenAPI 3.1 document') }) },
     },
   };

@@ -64,6 +64,15 @@ export const STATUS_BY_CODE: Readonly<Record<string, [number, string]>> = {
   FB_ONE_WON_LIMIT: [429, 'One-won verification limit reached'],
   FB_ONE_WON_UNAVAILABLE: [503, 'One-won verification unavailable'],
   FB_ONE_WON_SETTINGS: [500, 'One-won settings do not fit'],
+  FB_ADMIN_UNAUTHENTICATED: [401, 'Not logged in'],
+  FB_ADMIN_BAD_LOGIN: [401, 'Wrong name or password'],
+  FB_ADMIN_FORBIDDEN: [403, 'Not allowed for this operator'],
+  FB_ADMIN_CSRF: [403, 'CSRF token missing or wrong'],
+  FB_ADMIN_PASSWORD_CHANGE: [403, 'Change the one-time password first'],
+  FB_ADMIN_CONFLICT: [409, 'Changed meanwhile, or not in a state for this'],
+  FB_ADMIN_FOUR_EYES: [409, 'A second operator must confirm'],
+  FB_ADMIN_LOCKED: [423, 'Locked out after failed logins'],
+  FB_RECON_BREAK: [409, 'Break not open'],
 };
 
 /** The problem for one of our codes, with the status and title {@link STATUS_BY_CODE} gives it. */

@@ -3,10 +3,11 @@
  * `verifications`: account-holder inquiries; `parent-account`: the company's parent-account balance and
  * the bank's daily totals, which concern every service and so are not given by default; `metrics`: scrape
  * `GET /metrics` (a Prometheus server's key); `consents`: ARS withdrawal consents and payer registration;
- * `collections`: collecting from payers with a registered consent (both given only when asked for); `admin`: the operators' API under /admin/api (switches) —
- * until the console's operator sessions replace it, a key given to operators' tooling only.
+ * `collections`: collecting from payers with a registered consent (both given only when asked for).
+ * Operators do not use keys: the admin API takes their sessions (src/admin). A key stored with a scope no
+ * longer listed (`admin`, before the console) simply lacks it.
  */
-export const SCOPES = ['transfers', 'verifications', 'parent-account', 'collections', 'consents', 'metrics', 'admin'] as const;
+export const SCOPES = ['transfers', 'verifications', 'parent-account', 'collections', 'consents', 'metrics'] as const;
 
 export type Scope = (typeof SCOPES)[number];
 

@@ -14,7 +14,6 @@ import { consentRoutes } from './routes/consents.js';
 import { oneWonRoutes } from './routes/one-won.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { fastifyTracingPlugin } from '../tracing/fastify-tracing.js';
-import { adminSwitchRoutes } from './routes/admin-switches.js';
 import { parentAccountRoutes } from './routes/parent-account.js';
 import { transferRoutes } from './routes/transfers.js';
 import { verificationRoutes } from './routes/verifications.js';
@@ -31,6 +30,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** What the caller's key must allow for this route; none: any valid key. */
     scope?: Scope;
+    /** An operators' route (the admin API, src/admin): operators' sessions, checked by its own hooks, never service keys. */
+    operators?: boolean;
   }
 }
 
@@ -92,8 +93,9 @@ export function buildApi(services: ApiServices, keys: ApiKeys, logger: Logger, m
   app.addHook('onRequest', async (req, reply) => {
     reply.header(REQUEST_ID_HEADER, req.id);
     if (req.url.length > maxUrlLength) return sendProblem(reply, problemFor('FB_URI_TOO_LONG', `the URL is ${req.url.length} characters long; at most ${maxUrlLength} are read`), null);
-    // The ARS provider's callback carries no API key: its route checks the body's signature instead.
-    if (req.routeOptions.config.public) return;
+    // The ARS provider's callback carries no API key: its route checks the body's signature instead. The
+    // console's files need none, and the admin API takes operators' sessions instead.
+    if (req.routeOptions.config.public || req.routeOptions.config.operators) return;
     const wait = limiter.retryAfterSeconds(req.ip);
     if (wait > 0) {
       reply.header('retry-after', String(wait));
@@ -123,6 +125,7 @@ export function buildApi(services: ApiServices, keys: ApiKeys, logger: Logger, m
       ip: req.ip,
       service: req.caller?.service,
       keyId: req.caller?.keyId,
+      operator: req.session?.operator.name,
     });
   });
 
@@ -157,6 +160,5 @@ export function buildApi(services: ApiServices, keys: ApiKeys, logger: Logger, m
   void app.register(eventRoutes(services.events, services.webhooks));
   void app.register(healthRoutes(services.readiness));
   void app.register(metricsRoutes(services.metrics));
-  void app.register(adminSwitchRoutes(services.switches));
   return app;
 }

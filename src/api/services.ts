@@ -8,7 +8,6 @@ import type { ConsentService } from './consent-service.js';
 import type { OneWonService } from './one-won-service.js';
 import type { VerificationInput, VerificationResult } from '../flows/verification-flow.js';
 
-import type { SwitchChange, SwitchFlow, SwitchName, SwitchSetting, SwitchState } from '../domain/switches.js';
 
 /**
  * What the HTTP API needs, one narrow service per flow; the composition root provides them. An
@@ -60,14 +59,6 @@ export interface WebhookService {
   redeliver(service: string, deliveryId: number): Promise<boolean>;
 }
 
-/** The operators' switches: every set is audited (who, when, from, to, why) and reaches every process. */
-export interface SwitchService {
-  /** Every switch set so far, and the effective state of each flow at each institution. */
-  list(): Promise<{ switches: SwitchSetting[]; effective: { institution: string; flow: SwitchFlow; state: SwitchState; decidedBy: string | null }[] }>;
-  set(name: SwitchName, state: SwitchState, by: string, reason: string, expectedVersion?: number): Promise<SwitchSetting>;
-  changes(limit: number): Promise<SwitchChange[]>;
-}
-
 /** The Prometheus exposition of this process. */
 export interface MetricsService {
   render(): Promise<{ contentType: string; body: string }>;
@@ -83,6 +74,5 @@ export interface ApiServices {
   readonly verifications: VerificationService;
   readonly parentAccount: ParentAccountService;
   readonly readiness: ReadinessService;
-  readonly switches: SwitchService;
   readonly metrics: MetricsService;
 }

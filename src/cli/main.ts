@@ -9,6 +9,7 @@ import { DEFAULT_SEQ_FILE, sendCommand } from './commands/send-command.js';
 import { webhookCommand, WEBHOOK_USAGE } from './commands/webhook-command.js';
 import { switchCommand, SWITCH_USAGE } from './commands/switch-command.js';
 import { consentCommand, CONSENT_USAGE } from './commands/consent-command.js';
+import { operatorCommand, OPERATOR_USAGE } from './commands/operator-command.js';
 import { simCommand } from './commands/sim-command.js';
 import { arsSimCommand, ARS_SIM_USAGE } from './commands/ars-sim-command.js';
 import { startCommand } from './commands/start-command.js';
@@ -29,6 +30,7 @@ const USAGE = `usage:
   ${WEBHOOK_USAGE}
   ${SWITCH_USAGE}
   ${CONSENT_USAGE}
+  ${OPERATOR_USAGE}
   firmbank demo                                           encode and decode the sample transfer
   firmbank sim --spec FILE [--port N] [--host H] [--latency MS] [--late MS] [--refuse]
                [--fault KIND[:MESSAGE][:COUNT|always]]... [--control-port N] [--control-token T]
@@ -138,6 +140,11 @@ async function run(argv: string[]): Promise<Output> {
       const [sub, ...more] = rest;
       const { values, positionals } = flags({ from: { type: 'string' }, to: { type: 'string' }, out: { type: 'string' }, service: { type: 'string' }, evidence: { type: 'string' } }, more);
       return consentCommand(sub, positionals, values as { from?: string; to?: string; out?: string; service?: string; evidence?: string });
+    }
+    case 'operator': {
+      const [sub, ...more] = rest;
+      const { values, positionals } = flags({ role: { type: 'string' }, unmask: { type: 'boolean', default: false }, reason: { type: 'string' } }, more);
+      return (await operatorCommand(sub, positionals, { role: values.role as string | undefined, unmask: values.unmask === true, reason: values.reason as string | undefined })) + '\n';
     }
     case 'breaks': {
       const { values, positionals } = flags({ date: { type: 'string' }, institution: { type: 'string' }, status: { type: 'string' }, by: { type: 'string' }, reason: { type: 'string' }, json: { type: 'boolean', default: false } });

@@ -99,6 +99,11 @@ export interface GatewayConfig {
   /** How webhooks are delivered (see {@link WebhookSettings}); defaults when absent. */
   readonly webhooks?: WebhookSettings;
   /**
+   * The operators' console: `secureCookie` when it is served over TLS (behind a proxy that terminates it),
+   * sessions' idle and absolute limits in minutes (default 15 and 480).
+   */
+  readonly admin?: { readonly secureCookie?: boolean; readonly idleMinutes?: number; readonly absoluteMinutes?: number };
+  /**
    * `FIRMBANK_SECRET_KEY`: 32 bytes, base64, that seal webhook secrets at rest. Absent: the gateway makes
    * one in the data folder (0600) and says so — fine for the embedded default, not for production.
    */
@@ -134,7 +139,7 @@ export interface SettingNames {
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** The keys a configuration file may hold; anything else is a typo we refuse rather than ignore. */
-const FILE_KEYS = ['api', 'databaseUrl', 'redisUrl', 'startRedis', 'queuePrefix', 'dataDir', 'maxWaitMs', 'sweepMs', 'institutions', 'routing', 'dayCloseAt', 'webhooks', 'logLevel', 'tracing', 'switchPollMs', 'consents', 'oneWon', 'ars'] as const satisfies readonly (keyof GatewayConfig)[];
+const FILE_KEYS = ['api', 'databaseUrl', 'redisUrl', 'startRedis', 'queuePrefix', 'dataDir', 'maxWaitMs', 'sweepMs', 'institutions', 'routing', 'dayCloseAt', 'webhooks', 'logLevel', 'tracing', 'switchPollMs', 'consents', 'oneWon', 'ars', 'admin'] as const satisfies readonly (keyof GatewayConfig)[];
 const API_KEYS = ['host', 'port'] as const satisfies readonly (keyof GatewayConfig['api'])[];
 const INSTITUTION_KEYS = [
   'id', 'profile', 'host', 'port', 'companyId', 'bankCode', 'systemId', 'withdrawAccount', 'accountPasswordEnv',
@@ -235,6 +240,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     switchPollMs: int(file['switchPollMs'], 5_000, 'switchPollMs', 100, 600_000),
     ...(file['consents'] !== undefined ? { consents: consentSection(file['consents'], resolve) } : {}),
     ...(file['oneWon'] !== undefined ? { oneWon: oneWonSection(file['oneWon']) } : {}),
+    ...(file['admin'] !== undefined ? { admin: adminSection(file['admin']) } : {}),
     ...(env['FIRMBANK_ONE_WON_SECRET'] !== undefined ? { oneWonSecret: env['FIRMBANK_ONE_WON_SECRET'] } : {}),
     ...(file['ars'] !== undefined ? { ars: arsSection(file['ars'], env) } : {}),
     ...(env['FIRMBANK_SECRET_KEY'] !== undefined ? { secretKey: env['FIRMBANK_SECRET_KEY'] } : {}),
@@ -393,6 +399,16 @@ function consentSection(v: unknown, resolve: (p: string) => string): NonNullable
 }
 
 /** `oneWon:` — code kind, memo, validity and limits (checked again, with their reasons, by the flow). */
+function adminSection(v: unknown): NonNullable<GatewayConfig['admin']> {
+  const o = mapping(v, 'admin');
+  onlyKeys(o, ['secureCookie', 'idleMinutes', 'absoluteMinutes'], 'admin.');
+  return {
+    ...(o['secureCookie'] !== undefined ? { secureCookie: bool(o['secureCookie'], false, 'admin.secureCookie') } : {}),
+    ...(o['idleMinutes'] !== undefined ? { idleMinutes: int(o['idleMinutes'], 15, 'admin.idleMinutes', 1, 24 * 60) } : {}),
+    ...(o['absoluteMinutes'] !== undefined ? { absoluteMinutes: int(o['absoluteMinutes'], 480, 'admin.absoluteMinutes', 5, 7 * 24 * 60) } : {}),
+  };
+}
+
 function oneWonSection(v: unknown): NonNullable<GatewayConfig['oneWon']> {
   const o = mapping(v, 'oneWon');
   onlyKeys(o, ['codeKind', 'memoPrefix', 'fullWidth', 'validityMs', 'maxAttempts', 'perAccountPerHour', 'perServicePerDay', 'perServicePerSecond', 'checkHolderName'], 'oneWon.');

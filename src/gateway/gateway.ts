@@ -69,6 +69,10 @@ import { BatchQueue, koreanDate } from '../queue/batch-queue.js';
 import { redisConnection, TransferQueue } from '../queue/transfer-queue.js';
 import { BankSimulator } from '../sim/bank-simulator.js';
 import { errorDetails } from '../log/error-details.js';
+import { registerAdmin } from '../admin/admin-api.js';
+import type { SwitchService } from '../admin/admin-services.js';
+import { adminServices } from './admin-wiring.js';
+import { SettlementStore } from '../ledger/settlement-store.js';
 
 /** One institution, wired: its profile, link, queue and the flows over them. */
 export interface Wired {
@@ -122,6 +126,8 @@ export class Gateway {
   private router!: Router;
   private batch: BatchQueue | null = null;
   readonly events: EventStore;
+  /** Operators' manual settlements of unknown outcomes (four eyes). */
+  readonly settlements: SettlementStore;
   readonly metrics: Metrics;
   /** The operators' switches, as this process last read them (kept current by broadcast and polling). */
   readonly switches: Switchboard;
@@ -152,6 +158,7 @@ export class Gateway {
     this.ledger.onMove((t, from, to) => this.metrics.transferTransition(t.institution, from, to));
     this.apiKeys = new ApiKeys(ds);
     this.events = new EventStore(ds);
+    this.settlements = new SettlementStore(ds, this.ledger);
     this.traffic = new TrafficKeeper(this.ledger, log);
     this.settled.setMaxListeners(0);
   }
@@ -316,6 +323,11 @@ export class Gateway {
 
     if (!options.noApi) {
       this.api = buildApi(this.services(), this.apiKeys, log, config.maxWaitMs, { observe: (method, route, status, seconds) => this.metrics.apiRequest(method, route, status, seconds) });
+      registerAdmin(
+        this.api,
+        adminServices({ ds, ledger: this.ledger, apiKeys: this.apiKeys, institutions, switches: this.switchService(), consents: this.consentStore, evidence, webhooks: () => this.webhooks!.store, settlements: this.settlements, sessions: config.admin ?? {} }),
+        { secureCookie: config.admin?.secureCookie ?? false },
+      );
       await this.api.listen({ host: config.api.host, port: config.api.port });
     }
   }
@@ -369,6 +381,8 @@ export class Gateway {
       await w.consents?.recover(this.sweeps, this.sweeps === 1 ? 0 : this.config.sweepMs);
       await w.notices.reverseLate();
     }
+    // A confirmation whose process died between moving the transfer and marking it confirmed.
+    await this.settlements.recover(new Date());
   }
 
   /**
@@ -528,6 +542,23 @@ export class Gateway {
     });
   }
 
+  /** The operators' switches as the admin API sets and lists them. */
+  private switchService(): SwitchService {
+    return {
+      list: async () => ({
+        switches: this.switches.list(),
+        effective: [...this.institutions.keys()].flatMap((institution) =>
+          SWITCH_FLOWS.map((flow) => {
+            const e = this.switches.state(institution, flow);
+            return { institution, flow, state: e.state, decidedBy: e.decidedBy && switchKey(e.decidedBy) };
+          }),
+        ),
+      }),
+      set: (name, state, by, reason, expectedVersion) => this.switches.set(name, state, by, reason, expectedVersion),
+      changes: (limit) => this.switchStore.changes({ limit }),
+    };
+  }
+
   /** The API's view of the flows: one narrow service each. */
   private services(): ApiServices {
     return {
@@ -576,19 +607,6 @@ export class Gateway {
       parentAccount: {
         balance: (named) => this.institution(named).parentAccount.balance(),
         totals: (named) => this.institution(named).parentAccount.totals(),
-      },
-      switches: {
-        list: async () => ({
-          switches: this.switches.list(),
-          effective: [...this.institutions.keys()].flatMap((institution) =>
-            SWITCH_FLOWS.map((flow) => {
-              const e = this.switches.state(institution, flow);
-              return { institution, flow, state: e.state, decidedBy: e.decidedBy && switchKey(e.decidedBy) };
-            }),
-          ),
-        }),
-        set: (name, state, by, reason, expectedVersion) => this.switches.set(name, state, by, reason, expectedVersion),
-        changes: (limit) => this.switchStore.changes({ limit }),
       },
       metrics: this.metrics,
       readiness: {

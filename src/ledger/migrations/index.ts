@@ -8,6 +8,8 @@ import { Switches1764600000000 } from './0007-switches.js';
 import { OneWon1764700000000 } from './0008-one-won.js';
 import { Consents1764800000000 } from './0009-consents.js';
 import { Collections1764900000000 } from './0010-collections.js';
+import { Operators1765000000000 } from './0011-operators.js';
+import { Settlements1765100000000 } from './0012-settlements.js';
 
 /** Every migration, in order: the one list the data source runs. */
 export const MIGRATIONS = [
@@ -21,4 +23,6 @@ export const MIGRATIONS = [
   OneWon1764700000000,
   Consents1764800000000,
   Collections1764900000000,
+  Operators1765000000000,
+  Settlements1765100000000,
 ];
