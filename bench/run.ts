@@ -6,6 +6,7 @@ import { benchRecon, reconTable } from './recon.js';
 import { benchEvents, eventsTable } from './events.js';
 import { authTable, benchAuth } from './auth.js';
 import { adminTable, assertAdminTargets, benchAdmin } from './admin.js';
+import { assertConsoleLoad, benchConsoleLoad, consoleLoadTable } from './console-load.js';
 
 /** `npm run bench`: every benchmark, printed as the Markdown tables the README quotes. `npm run bench -- codec` runs one. */
 async function main(): Promise<void> {
@@ -29,9 +30,12 @@ async function main(): Promise<void> {
   if (!only || only === 'admin') {
     const r = await benchAdmin(process.argv[3] ? Number(process.argv[3]) : undefined);
     console.log(adminTable(r) + '\n');
+    const load = await benchConsoleLoad();
+    console.log(consoleLoadTable(load) + '\n');
     assertAdminTargets(r);
+    assertConsoleLoad(load);
   }
 }
 
 await main();
-process.exit(0);
+process.exit(process.exitCode ?? 0);

@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { gzipSync } from 'node:zlib';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { problemFor, sendProblem } from '../api/problem.js';
 import { projectRoot } from '../paths.js';
 
@@ -20,6 +21,8 @@ const TYPES: Readonly<Record<string, string>> = {
   '.woff2': 'font/woff2',
 };
 
+const COMPRESSIBLE = new Set(['.html', '.js', '.css', '.svg', '.json']);
+
 /**
  * The console's own rules for the browser: its files only from here (antd writes its styles inline, hence
  * 'unsafe-inline' for styles and nothing else), never framed, no referrer leaving with a transfer's URL.
@@ -38,22 +41,30 @@ const SECURITY_HEADERS = {
  * page says how to make one.
  */
 export function consoleFiles(dir = consoleDir()): FastifyPluginAsync {
-  const send = async (reply: FastifyReply, file: string, immutable: boolean) => {
-    const body = await readFile(file);
-    reply.headers(SECURITY_HEADERS).header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
+  // Compressed once per file and process: the files only change with a build (and a restart).
+  const gzipped = new Map<string, Buffer>();
+  const send = async (req: FastifyRequest, reply: FastifyReply, file: string, immutable: boolean) => {
+    let body: Buffer = await readFile(file);
+    reply.headers(SECURITY_HEADERS).header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache').header('vary', 'accept-encoding');
+    if (COMPRESSIBLE.has(extname(file)) && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) {
+      let packed = gzipped.get(file);
+      if (!packed) gzipped.set(file, (packed = gzipSync(body, { level: 9 })));
+      body = packed;
+      reply.header('content-encoding', 'gzip');
+    }
     return reply.type(TYPES[extname(file)] ?? 'application/octet-stream').send(body);
   };
-  const index = async (reply: FastifyReply) => {
+  const index = async (req: FastifyRequest, reply: FastifyReply) => {
     const file = join(dir, 'index.html');
     if (!(await isFile(file))) {
       return reply.code(503).type('text/plain; charset=utf-8').send('The console is not built: run `npm run build` (npm ci does it), then reload.\n');
     }
-    return send(reply, file, false);
+    return send(req, reply, file, false);
   };
 
   return async (app) => {
     app.get('/admin', { config: { public: true } }, (_req, reply) => reply.redirect('/admin/', 302));
-    app.get('/admin/', { config: { public: true } }, (_req, reply) => index(reply));
+    app.get('/admin/', { config: { public: true } }, (req, reply) => index(req, reply));
     app.get<{ Params: { '*': string } }>('/admin/*', { config: { public: true } }, async (req, reply) => {
       const path = req.params['*'];
       // An admin API path that matched no route is the API's 404, not the app.
@@ -61,9 +72,9 @@ export function consoleFiles(dir = consoleDir()): FastifyPluginAsync {
       if (path.startsWith('assets/')) {
         const file = normalize(join(dir, path));
         if (!file.startsWith(dir + sep) || !(await isFile(file))) return sendProblem(reply, problemFor('FB_NOT_FOUND', 'no such file'));
-        return send(reply, file, true);
+        return send(req, reply, file, true);
       }
-      return index(reply);
+      return index(req, reply);
     });
   };
 }

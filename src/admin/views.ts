@@ -44,6 +44,7 @@ export function transferSummaryView(t: Transfer, unmask: boolean) {
     sendDate: t.sendDate,
     responseCode: t.responseCode,
     needsOperator: t.needsOperator,
+    inquiries: t.inquiries,
     createdAt: iso(t.createdAt),
     updatedAt: iso(t.updatedAt),
   };
@@ -62,7 +63,6 @@ export function transferDetailView(t: Transfer, unmask: boolean, extra: { readon
     memo: oneWon ? SEALED : t.memo,
     fee: won(t.fee),
     responseMessage: t.responseMessage,
-    inquiries: t.inquiries,
     consentId: t.consentId,
     payerNumber: t.payerNumber,
     oneWon,

@@ -1442,6 +1442,8 @@ export interface components {
             sendDate: string | null;
             responseCode: string | null;
             needsOperator: boolean;
+            /** @description Result inquiries asked so far */
+            inquiries: number;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -1453,7 +1455,6 @@ export interface components {
             memo: string;
             fee: string | null;
             responseMessage: string | null;
-            inquiries: number;
             consentId: string | null;
             payerNumber: string | null;
             /** @description A one-won verification's 1 won (its memo is sealed and never shown) */

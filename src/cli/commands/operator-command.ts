@@ -1,4 +1,4 @@
-import { userInfo } from 'node:os';
+import { cliActor } from '../cli-actor.js';
 import { OperatorAuth } from '../../admin/operator-auth.js';
 import { operatorView } from '../../admin/operator-view.js';
 import { loadConfig } from '../../config/config.js';
@@ -25,17 +25,6 @@ export interface OperatorFlags {
 /** The reason audited when none is given. */
 const DEFAULT_REASON = 'command line';
 
-/** Who the audit log names for the command line: the operating-system user running it. */
-export function cliActor(env: Readonly<Record<string, string | undefined>> = process.env): string {
-  let user: string | undefined;
-  try {
-    user = userInfo().username;
-  } catch {
-    // no passwd entry (some containers): the environment may still say
-    user = env['USER'] ?? env['USERNAME'];
-  }
-  return `cli:${(user || 'unknown').slice(0, 90)}`;
-}
 
 /**
  * `firmbank operator …`: the console's operators, over the configured database. Every change is appended

@@ -9,6 +9,7 @@ import { maskUrl } from '../../config/mask-url.js';
 import { makePrivateDir } from '../../files/private-files.js';
 import { StartupError } from '../../config/startup-error.js';
 import { Gateway } from '../../gateway/gateway.js';
+import { OperatorStore } from '../../ledger/operator-store.js';
 import { startTracing } from '../../tracing/start-tracing.js';
 import { jsonLogger } from '../../log/logger.js';
 import { logProcessFaults } from '../../log/process-faults.js';
@@ -48,6 +49,7 @@ export async function startCommand(): Promise<void> {
       `database: ${maskUrl(config.databaseUrl)}; redis: ${maskUrl(config.redisUrl)}`,
       sims.length ? `simulated banks (in-process): ${sims.join(', ')}` : '',
       keyFile ? `a first API key (service "demo") is in ${keyFile}: curl -H "Authorization: Bearer $(cat ${keyFile})" ${url}/ready` : '',
+      `operators' console: ${url}/admin/` + ((await new OperatorStore(gw.ds).list()).length === 0 ? ' (no operator yet: npx firmbank operator create NAME --role admin)' : ''),
     ]
       .filter(Boolean)
       .join('\n') + '\n',

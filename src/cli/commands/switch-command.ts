@@ -1,3 +1,5 @@
+import { AuditStore } from '../../ledger/audit-store.js';
+import { cliActor } from '../cli-actor.js';
 import { loadConfig } from '../../config/config.js';
 import { effectiveSwitch, isSwitchState, parseSwitchName, SWITCH_FLOWS, SWITCH_STATES, switchKey } from '../../domain/switches.js';
 import { openDatabase } from '../../ledger/data-source.js';
@@ -44,7 +46,19 @@ export async function switchCommand(sub: string | undefined, args: readonly stri
         if (!isSwitchState(state)) throw new UsageError(`switch set: state ${JSON.stringify(state)} is not one of ${SWITCH_STATES.join(', ')}`);
         if (!flags.by) throw new UsageError('switch set: --by WHO is required (it is audited)');
         if (!flags.reason) throw new UsageError('switch set: --reason WHY is required (it is audited)');
-        const set = await store.set(parseSwitchName(nameText), state, flags.by, flags.reason);
+        const name = parseSwitchName(nameText);
+        const before = (await store.list()).find((x) => switchKey(x) === switchKey(name));
+        const set = await store.set(name, state, flags.by, flags.reason);
+        // The console's audit log shows it too, under the account that ran the command (--by is who asked).
+        await new AuditStore(ds).append({
+          actor: cliActor(),
+          action: 'switch.set',
+          target: `switch:${switchKey(set)}`,
+          before: before ? { state: before.state, version: before.version } : null,
+          after: { state: set.state, version: set.version, by: flags.by },
+          reason: flags.reason,
+          requestId: null,
+        });
         // Its trouble is told below, in the command's own words.
         const broadcast = new SwitchBroadcast(config.redisUrl, config.queuePrefix, silentLogger);
         let announced = 'announced to running gateways';
