@@ -56,7 +56,7 @@ describe('the operators\' console in Chromium', () => {
     return page;
   }
 
-  const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
 
   /** The one element with this test id that is showing (closed dialogs stay in the page, hidden). */
   const shown = (page: Page, testId: string) => page.locator(`[data-testid="${testId}"]:visible`);

@@ -161,12 +161,12 @@ export class OneWonStore implements OneWonStorePort {
   /** @inheritdoc */
   async get(id: string): Promise<OneWonVerification | null> {
     const rows = await this.sql.rows(this.ds, 'SELECT * FROM one_won_verifications WHERE id = $1', [id]);
-    return rows[0] ? fromRow(rows[0]) : null;
+    return rows[0] ? oneWonFromRow(rows[0]) : null;
   }
 
   private async byRequest(runner: DataSource | EntityManager, service: string, requestId: string): Promise<OneWonVerification | null> {
     const rows = await this.sql.rows(runner, 'SELECT * FROM one_won_verifications WHERE service = $1 AND request_id = $2', [service, requestId]);
-    return rows[0] ? fromRow(rows[0]) : null;
+    return rows[0] ? oneWonFromRow(rows[0]) : null;
   }
 
   /** @inheritdoc */
@@ -217,7 +217,7 @@ export class OneWonStore implements OneWonStorePort {
 
   private async moved(text: string, params: unknown[]): Promise<OneWonVerification | null> {
     const rows = await this.write(text, params);
-    return rows[0] ? fromRow(rows[0]) : null;
+    return rows[0] ? oneWonFromRow(rows[0]) : null;
   }
 
   /** A write on its own: one statement on PostgreSQL; on SQLite, in its turn among the transactions. */
@@ -250,7 +250,8 @@ function counterParams(c: CounterLimit, v: NewOneWonVerification, limits: OneWon
   return [`${c.limit}:${v.service}`, c.window(v.createdAt), limits[c.limit]];
 }
 
-function fromRow(r: Record<string, unknown>): OneWonVerification {
+/** A `one_won_verifications` row as the domain sees it. */
+export function oneWonFromRow(r: Record<string, unknown>): OneWonVerification {
   const failureMessage = r['failure_message'];
   return {
     id: String(r['id']),

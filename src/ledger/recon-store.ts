@@ -227,7 +227,8 @@ function breakFromRow(r: Record<string, unknown>): ReconBreak {
   };
 }
 
-function runFromRow(r: Record<string, unknown>): ReconRun {
+/** A `recon_runs` row as the domain sees it. */
+export function runFromRow(r: Record<string, unknown>): ReconRun {
   return {
     id: Number(r['id']),
     institution: String(r['institution']),

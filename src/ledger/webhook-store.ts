@@ -440,7 +440,8 @@ function checkTypes(types: readonly EventType[]): EventType[] {
 
 const timeOrNull = (v: unknown): Date | null => (v === null || v === undefined ? null : readTime(v));
 
-function endpointFromRow(r: Record<string, unknown>): WebhookEndpoint {
+/** A `webhook_endpoints` row, never its secret. */
+export function endpointFromRow(r: Record<string, unknown>): WebhookEndpoint {
   return {
     id: Number(r['id']),
     service: String(r['service']),
@@ -452,7 +453,8 @@ function endpointFromRow(r: Record<string, unknown>): WebhookEndpoint {
   };
 }
 
-function deliveryFromRow(r: Record<string, unknown>): WebhookDelivery {
+/** A `webhook_deliveries` row (with the event's `type`). */
+export function deliveryFromRow(r: Record<string, unknown>): WebhookDelivery {
   return {
     id: Number(r['id']),
     endpointId: Number(r['endpoint_id']),

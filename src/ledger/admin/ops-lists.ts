@@ -1,9 +1,9 @@
 import type { DataSource } from 'typeorm';
-import type { EventType } from '../../domain/events.js';
-import type { ReconRun, RunFigures } from '../../domain/reconciliation.js';
+import type { ReconRun } from '../../domain/reconciliation.js';
 import { ValidationError } from '../../flows/validation-error.js';
-import { Sql, readTime, textOrNull } from '../sql.js';
-import type { WebhookDelivery, WebhookEndpoint } from '../webhook-store.js';
+import { Sql } from '../sql.js';
+import { deliveryFromRow, endpointFromRow, type WebhookDelivery, type WebhookEndpoint } from '../webhook-store.js';
+import { runFromRow } from '../recon-store.js';
 
 /** A delivery as the console lists it: with the service whose endpoint it goes to. */
 export interface ServiceDelivery extends WebhookDelivery {
@@ -27,15 +27,7 @@ export async function reconRuns(ds: DataSource, filter: { readonly institution?:
 export async function webhookEndpoints(ds: DataSource): Promise<WebhookEndpoint[]> {
   const sql = new Sql(ds);
   const rows = await sql.rows(ds, 'SELECT id, service, url, types, created_at, disabled_at, previous_until FROM webhook_endpoints ORDER BY service, id', []);
-  return rows.map((r) => ({
-    id: Number(r['id']),
-    service: String(r['service']),
-    url: String(r['url']),
-    types: String(r['types']).split(',').filter(Boolean) as EventType[],
-    createdAt: readTime(r['created_at']),
-    disabledAt: timeOrNull(r['disabled_at']),
-    previousSecretUntil: timeOrNull(r['previous_until']),
-  }));
+  return rows.map(endpointFromRow);
 }
 
 /** Deliveries newest first (by id), optionally in one status (`dead`: the dead letters) or of one service. */
@@ -57,21 +49,7 @@ export async function webhookDeliveries(ds: DataSource, filter: { readonly statu
       ORDER BY d.id DESC LIMIT $${params.push(checkListLimit(limit))}`,
     params,
   );
-  return rows.map((r) => ({
-    id: Number(r['id']),
-    endpointId: Number(r['endpoint_id']),
-    service: String(r['service']),
-    eventId: `evt_${String(r['event_id'])}`,
-    type: String(r['type']) as EventType,
-    aggregate: String(r['aggregate']),
-    status: String(r['status']) as WebhookDelivery['status'],
-    attempts: Number(r['attempts']),
-    firstAt: readTime(r['first_at']),
-    nextAt: readTime(r['next_at']),
-    lastStatus: r['last_status'] === null || r['last_status'] === undefined ? null : Number(r['last_status']),
-    lastError: textOrNull(r['last_error']),
-    deliveredAt: timeOrNull(r['delivered_at']),
-  }));
+  return rows.map((r) => ({ ...deliveryFromRow(r), service: String(r['service']) }));
 }
 
 /** A list size from 1 to {@link MAX_LIST}. */
@@ -80,17 +58,3 @@ export function checkListLimit(limit: number): number {
   return limit;
 }
 
-const timeOrNull = (v: unknown): Date | null => (v === null || v === undefined ? null : readTime(v));
-
-function runFromRow(r: Record<string, unknown>): ReconRun {
-  return {
-    id: Number(r['id']),
-    institution: String(r['institution']),
-    businessDate: String(r['business_date']),
-    file: textOrNull(r['file']),
-    status: String(r['status']) as ReconRun['status'],
-    figures: r['figures'] === null || r['figures'] === undefined ? null : (JSON.parse(String(r['figures'])) as RunFigures),
-    startedAt: readTime(r['started_at']),
-    finishedAt: timeOrNull(r['finished_at']),
-  };
-}

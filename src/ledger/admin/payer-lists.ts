@@ -1,9 +1,10 @@
 import type { DataSource } from 'typeorm';
 import { CONSENT_STATES, type Consent, type ConsentState } from '../../domain/consent.js';
-import type { OneWonCodeKind, OneWonStoredState, OneWonVerification } from '../../flows/one-won-ports.js';
+import type { OneWonStoredState, OneWonVerification } from '../../flows/one-won-ports.js';
 import { ValidationError } from '../../flows/validation-error.js';
 import { consentFromRow } from '../consent-store.js';
-import { Sql, readTime, textOrNull } from '../sql.js';
+import { oneWonFromRow } from '../one-won-store.js';
+import { Sql, textOrNull } from '../sql.js';
 import { newestByTime, type Page, type PageRequest } from './newest-first.js';
 
 /** A one-won verification as the console lists it: with its 1 won's transfer, once there is one. */
@@ -53,29 +54,6 @@ export async function oneWonPage(ds: DataSource, filter: { readonly state?: OneW
     'v.id',
     page,
   );
-  return { items: rows.items.map(oneWonFromRow), next: rows.next };
+  return { items: rows.items.map((r) => ({ ...oneWonFromRow(r), transferId: textOrNull(r['transfer_id']) })), next: rows.next };
 }
 
-/** A raw `one_won_verifications` row (with `transfer_id`) as the console lists it. */
-function oneWonFromRow(r: Record<string, unknown>): OneWonListing {
-  const failureMessage = textOrNull(r['failure_message']);
-  return {
-    id: String(r['id']),
-    service: String(r['service']),
-    requestId: String(r['request_id']),
-    requestHash: String(r['request_hash']),
-    bankCode: String(r['bank_code']),
-    accountKey: String(r['account_key']),
-    accountMasked: String(r['account_masked']),
-    codeKind: String(r['code_kind']) as OneWonCodeKind,
-    codeHash: String(r['code_hash']),
-    state: String(r['state']) as OneWonStoredState,
-    attempts: Number(r['attempts']),
-    maxAttempts: Number(r['max_attempts']),
-    failure: failureMessage === null ? null : { code: textOrNull(r['failure_code']), message: failureMessage },
-    createdAt: readTime(r['created_at']),
-    expiresAt: readTime(r['expires_at']),
-    settledAt: r['settled_at'] === null || r['settled_at'] === undefined ? null : readTime(r['settled_at']),
-    transferId: textOrNull(r['transfer_id']),
-  };
-}
