@@ -218,6 +218,10 @@ describe('the admin API on PostgreSQL: sessions, roles, CSRF, the contract', () 
       conforms(path, 'GET', res);
     }
     for (const path of ['/api-keys', '/operators']) conforms(path, 'GET', await root.get(`/admin/api${path}`));
+    // The transfers of the tests above settled within the last five minutes: the dashboard times them.
+    const hecto = ((await viewer.get('/admin/api/dashboard')).body['institutions'] as { id: string; latency: { p50Ms: number; p99Ms: number; settled: number } }[])[0]!;
+    expect(hecto.latency.settled).toBeGreaterThanOrEqual(1);
+    expect(hecto.latency.p99Ms).toBeGreaterThanOrEqual(hecto.latency.p50Ms);
   });
 
   it('an admin makes an API key (shown once) and revokes it; the key stops working', async () => {

@@ -511,3 +511,13 @@ describe('views', () => {
     expect(consentView(c, true).account).toBe('110123456789');
   });
 });
+
+describe('the dashboard\'s latency figure', () => {
+  it('is the nearest-rank median and 99th percentile, whatever the order of the sample', async () => {
+    const { latencyOf } = await import('../src/ledger/admin/dashboard-query.js');
+    expect(latencyOf([])).toEqual({ p50Ms: null, p99Ms: null, settled: 0 });
+    expect(latencyOf([30, 10, 20])).toEqual({ p50Ms: 20, p99Ms: 30, settled: 3 });
+    const hundred = Array.from({ length: 100 }, (_, i) => 100 - i);
+    expect(latencyOf(hundred)).toEqual({ p50Ms: 50, p99Ms: 99, settled: 100 });
+  });
+});

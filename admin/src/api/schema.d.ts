@@ -1525,6 +1525,7 @@ export interface components {
             };
             /** @enum {string} */
             breaker: "closed" | "open" | "half-open";
+            /** @description Each flow's state in effect */
             switches: {
                 [key: string]: "on" | "hold" | "off";
             };
@@ -1532,7 +1533,14 @@ export interface components {
             unknownNeedOperator: number;
             /** Format: date-time */
             oldestUnknownAt: string | null;
+            /** @description 전문번호 reserved today (taken in blocks */
             seqUsedToday: number;
+            /** @description From accepted to the bank's final word, transfers accepted in the last 5 minutes and settled */
+            latency: {
+                p50Ms: number | null;
+                p99Ms: number | null;
+                settled: number;
+            };
             queue: {
                 waiting: number;
                 active: number;

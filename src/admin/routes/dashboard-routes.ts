@@ -21,6 +21,7 @@ export function dashboardRoutes(s: AdminServices): FastifyPluginAsync {
             unknownNeedOperator: f?.unknownNeedOperator ?? 0,
             oldestUnknownAt: f?.oldestUnknownAt?.toISOString() ?? null,
             seqUsedToday: f?.seqUsedToday ?? 0,
+            latency: f?.latency ?? { p50Ms: null, p99Ms: null, settled: 0 },
             today: {
               count: f?.today.count ?? 0,
               succeeded: f?.today.succeeded ?? 0,

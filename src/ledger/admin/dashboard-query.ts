@@ -20,7 +20,20 @@ export interface InstitutionFigures {
   readonly oldestUnknownAt: Date | null;
   /** 전문번호 taken today by the institution's (bank, company) scopes. */
   readonly seqUsedToday: number;
+  /** From accepted to the bank's final word, for transfers accepted in the last {@link LATENCY_WINDOW_MS} and settled. */
+  readonly latency: Latency;
 }
+
+/** Milliseconds from accepted to final: the median and the 99th percentile, and of how many transfers. */
+export interface Latency {
+  readonly p50Ms: number | null;
+  readonly p99Ms: number | null;
+  readonly settled: number;
+}
+
+/** The dashboard's latency looks at transfers accepted in the last five minutes, the newest 5,000 at most. */
+export const LATENCY_WINDOW_MS = 5 * 60_000;
+const LATENCY_SAMPLE = 5_000;
 
 /** One minute of the last hour, all institutions: transfers created, and moves into each outcome. */
 export interface MinuteFigures {
@@ -84,6 +97,7 @@ export async function dashboardFigures(ds: DataSource, now: Date, scopes: readon
     [],
   );
   const sequences = await sql.rows(ds, 'SELECT bank_code, company_id, next_value FROM sequences WHERE scope_date = $1', [businessDate]);
+  const latencies = await recentLatencies(ds, sql, now);
 
   const figures = new Map<string, { today: Mutable<InstitutionFigures['today']>; scopes: Set<string>; unknownOpen: number; unknownNeedOperator: number; oldestUnknownAt: Date | null }>();
   const of = (institution: string) => {
@@ -125,8 +139,39 @@ export async function dashboardFigures(ds: DataSource, now: Date, scopes: readon
       unknownNeedOperator: f.unknownNeedOperator,
       oldestUnknownAt: f.oldestUnknownAt,
       seqUsedToday: [...f.scopes].reduce((sum, k) => sum + (taken.get(k) ?? 0), 0),
+      latency: latencyOf(latencies.get(institution) ?? []),
     }));
   return { at: now, businessDate, institutions, lastHour: await lastHour(ds, sql, now) };
+}
+
+/**
+ * Per institution, how long recent transfers took from accepted to final (a final transfer's updated_at is
+ * its last move; a reversal, later, is left out), through the order index: bounded by the window and the
+ * sample, whatever the day's volume.
+ */
+async function recentLatencies(ds: DataSource, sql: Sql, now: Date): Promise<Map<string, number[]>> {
+  const rows = await sql.rows(
+    ds,
+    `SELECT institution, created_at, updated_at FROM transfers
+      WHERE created_at >= $1 AND created_at <= $2 AND state IN ('succeeded', 'failed') ORDER BY created_at DESC LIMIT ${LATENCY_SAMPLE}`,
+    [new Date(now.getTime() - LATENCY_WINDOW_MS), now],
+  );
+  const by = new Map<string, number[]>();
+  for (const r of rows) {
+    const institution = String(r['institution']);
+    const list = by.get(institution) ?? [];
+    list.push(Math.max(0, readTime(r['updated_at']).getTime() - readTime(r['created_at']).getTime()));
+    by.set(institution, list);
+  }
+  return by;
+}
+
+/** The median and 99th percentile (nearest rank) of `ms`. */
+export function latencyOf(ms: readonly number[]): Latency {
+  if (ms.length === 0) return { p50Ms: null, p99Ms: null, settled: 0 };
+  const sorted = [...ms].sort((a, b) => a - b);
+  const rank = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!;
+  return { p50Ms: rank(0.5), p99Ms: rank(0.99), settled: sorted.length };
 }
 
 /** The last hour by minute: creations through the order index, moves through a range of event ids. */

@@ -56,6 +56,13 @@ export function InstitutionCard({ status, now }: { status: InstitutionStatus; no
         <Descriptions.Item label={t('dashboard.seqUsedToday')}>
           <span data-testid="seq-used-today">{groupDigits(String(status.seqUsedToday))}</span>
         </Descriptions.Item>
+        <Descriptions.Item label={t('dashboard.latency')}>
+          <span data-testid="latency">
+            {status.latency.settled === 0
+              ? '—'
+              : t('dashboard.latencyValue', { p50: Math.round(status.latency.p50Ms ?? 0), p99: Math.round(status.latency.p99Ms ?? 0), n: status.latency.settled })}
+          </span>
+        </Descriptions.Item>
         <Descriptions.Item label={t('dashboard.queue')}>{t('dashboard.queueValue', { waiting: queue.waiting, active: queue.active, delayed: queue.delayed })}</Descriptions.Item>
         <Descriptions.Item label={t('dashboard.today')}>
           <Space direction="vertical" size={2}>
