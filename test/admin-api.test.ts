@@ -32,7 +32,7 @@ function conforms(path: string, method: string, res: OperatorAnswer): void {
 }
 
 /** Path parameters and bodies that pass validation, so that only who is asking decides the answer. */
-const PARAMS: Record<string, string> = { id: '00000000-0000-0000-0000-000000000000', sid: '1', cid: '00000000-0000-0000-0000-000000000000', bid: '1', did: '1', scope: 'hecto', flow: 'transfers', keyId: 'abc', name: 'nobody' };
+const PARAMS: Record<string, string> = { id: '00000000-0000-0000-0000-000000000000', sid: '1', rid: '1', cid: '00000000-0000-0000-0000-000000000000', bid: '1', did: '1', scope: 'hecto', flow: 'transfers', keyId: 'abc', name: 'nobody' };
 const BODIES: Record<string, unknown> = {
   'POST /session/password': { current: 'x', next: 'a long enough password' },
   'POST /transfers/{id}/settlements': { outcome: 'failed', reason: 'test', evidence: 'the bank said so' },
@@ -209,6 +209,19 @@ describe('the admin API on PostgreSQL: sessions, roles, CSRF, the contract', () 
     expect(JSON.stringify(clear.body)).toContain('110123456789');
     const audit = (await root.get('/admin/api/audit?action=unmask.view')).body.items as { actor: string; target: string }[];
     expect(audit[0]).toMatchObject({ actor: 'root', target: `transfer:${id}` });
+  });
+
+  it('a night\'s run can be read as its report (CSV and HTML downloads)', async () => {
+    const day = new Date(Date.now() + 9 * 3_600_000).toISOString().slice(0, 10);
+    await gw.reconcileNight('hecto', day);
+    const runs = (await viewer.get('/admin/api/reconciliation/runs')).body.items as { id: number; status: string }[];
+    const run = runs[0]!;
+    const csv = await fetch(`${base}/admin/api/reconciliation/runs/${run.id}/report?kind=csv`, { headers: { cookie: viewer.cookie } });
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-disposition')).toMatch(/^attachment; filename="\d{4}-\d{2}-\d{2}-run\d+\.csv"$/);
+    expect((await csv.text()).split('\r\n')[0]).toBe('category,subject,transferId,service,ours,bank,detail');
+    expect((await fetch(`${base}/admin/api/reconciliation/runs/${run.id}/report`, { headers: { cookie: viewer.cookie } })).headers.get('content-type')).toContain('text/html');
+    expect((await viewer.get('/admin/api/reconciliation/runs/999999/report')).status).toBe(404);
   });
 
   it('answers of the read routes match the contract', async () => {

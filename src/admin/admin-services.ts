@@ -57,6 +57,8 @@ export interface AdminServices {
   readonly recon: {
     breaks(filter: { institution?: string; businessDate?: string; status?: 'open' | 'resolved' }): Promise<ReconBreak[]>;
     resolve(id: number, by: string, reason: string): Promise<ReconBreak>;
+    /** A run's report (its breaks as CSV, or the HTML summary), as the night wrote it; null when there is none. */
+    report(runId: number, kind: 'csv' | 'html'): Promise<{ bytes: Buffer; fileName: string } | null>;
   };
   readonly webhooks: { redeliver(deliveryId: number): Promise<boolean> };
   readonly consents: {

@@ -12,12 +12,15 @@ export interface RunReportFiles {
 
 const CSV_COLUMNS = ['category', 'subject', 'transferId', 'service', 'ours', 'bank', 'detail'] as const;
 
-/** Where a run's reports are kept: `<dataDir>/reports/<institution>/<date>-run<id>.*`, private files. */
+/** Where a run's report of one kind is kept: `<dataDir>/reports/<institution>/<date>-run<id>.<kind>`. */
+export function runReportPath(dataDir: string, run: Pick<ReconRun, 'id' | 'institution' | 'businessDate'>, kind: keyof RunReportFiles): string {
+  return join(dataDir, 'reports', run.institution, `${run.businessDate}-run${run.id}.${kind}`);
+}
+
+/** Writes a run's reports (private files) where {@link runReportPath} says. */
 export function writeRunReports(dataDir: string, run: ReconRun, breaks: readonly FoundBreak[]): RunReportFiles {
-  const dir = join(dataDir, 'reports', run.institution);
-  makePrivateDir(dir);
-  const base = join(dir, `${run.businessDate}-run${run.id}`);
-  const files = { json: `${base}.json`, csv: `${base}.csv`, html: `${base}.html` };
+  makePrivateDir(join(dataDir, 'reports', run.institution));
+  const files = { json: runReportPath(dataDir, run, 'json'), csv: runReportPath(dataDir, run, 'csv'), html: runReportPath(dataDir, run, 'html') };
   writeAtomically(files.json, JSON.stringify({ run, breaks }, null, 2) + '\n');
   writeAtomically(files.csv, [CSV_COLUMNS.join(','), ...breaks.map((b) => CSV_COLUMNS.map((c) => csvCell(b[c])).join(','))].join('\r\n') + '\r\n');
   writeAtomically(files.html, html(run, breaks));

@@ -1,4 +1,7 @@
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import type { DataSource } from 'typeorm';
+import { runReportPath } from '../batch/run-report.js';
 import type { AdminServices, LiveInstitution, SwitchService } from '../admin/admin-services.js';
 import { OperatorAuth } from '../admin/operator-auth.js';
 import { telegramDump } from '../admin/telegram-dump.js';
@@ -26,6 +29,7 @@ export interface AdminWiring {
   readonly evidence: FolderEvidenceStore;
   readonly webhooks: () => WebhookStore;
   readonly settlements: SettlementStore;
+  readonly dataDir: string;
   readonly sessions: { readonly idleMinutes?: number; readonly absoluteMinutes?: number };
 }
 
@@ -78,6 +82,17 @@ export function adminServices(w: AdminWiring): AdminServices {
     recon: {
       breaks: (filter) => recon.breaks(filter),
       resolve: (id, by, reason) => recon.resolveBreak(id, by, reason, new Date()),
+      report: async (runId, kind) => {
+        const run = await recon.run(runId);
+        if (!run) return null;
+        const path = runReportPath(w.dataDir, run, kind);
+        try {
+          return { bytes: await readFile(path), fileName: basename(path) };
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+          throw e;
+        }
+      },
     },
     webhooks: { redeliver: (id) => w.webhooks().redeliver(null, id, new Date()) },
     consents: {

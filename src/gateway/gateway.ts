@@ -325,7 +325,7 @@ export class Gateway {
       this.api = buildApi(this.services(), this.apiKeys, log, config.maxWaitMs, { observe: (method, route, status, seconds) => this.metrics.apiRequest(method, route, status, seconds) });
       registerAdmin(
         this.api,
-        adminServices({ ds, ledger: this.ledger, apiKeys: this.apiKeys, institutions, switches: this.switchService(), consents: this.consentStore, evidence, webhooks: () => this.webhooks!.store, settlements: this.settlements, sessions: config.admin ?? {} }),
+        adminServices({ ds, ledger: this.ledger, apiKeys: this.apiKeys, institutions, switches: this.switchService(), consents: this.consentStore, evidence, webhooks: () => this.webhooks!.store, settlements: this.settlements, dataDir: config.dataDir, sessions: config.admin ?? {} }),
         { secureCookie: config.admin?.secureCookie ?? false },
       );
       await this.api.listen({ host: config.api.host, port: config.api.port });

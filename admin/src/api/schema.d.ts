@@ -747,6 +747,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/reconciliation/runs/{rid}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A run's report as the night wrote it (a download): its breaks as CSV, or the HTML summary */
+        get: {
+            parameters: {
+                query?: {
+                    kind?: "csv" | "html";
+                };
+                header?: never;
+                path: {
+                    rid: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The report */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                        "text/csv": string;
+                    };
+                };
+                404: components["responses"]["Problem"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/reconciliation/breaks": {
         parameters: {
             query?: never;

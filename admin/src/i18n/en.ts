@@ -237,6 +237,7 @@ export const en: Dict = {
   'recon.byCategory': 'By category',
   'recon.startedAt': 'Started',
   'recon.finishedAt': 'Finished',
+  'recon.report': 'Report',
   'recon.category': 'Category',
   'recon.subject': 'Subject',
   'recon.ours': 'Ours',

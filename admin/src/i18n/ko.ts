@@ -235,6 +235,7 @@ export const ko = {
   'recon.byCategory': '유형별',
   'recon.startedAt': '시작',
   'recon.finishedAt': '종료',
+  'recon.report': '보고서',
   'recon.category': '유형',
   'recon.subject': '대상',
   'recon.ours': '원장',

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { FirmbankError } from '../../errors/firmbank-error.js';
 import type { AdminServices } from '../admin-services.js';
 import { REASON_BODY, type AuditFn } from '../audit-trail.js';
 import { needs } from '../operator-hooks.js';
@@ -27,6 +28,29 @@ export function reconciliationRoutes(s: AdminServices, audit: AuditFn): FastifyP
         config: needs('viewer'),
       },
       async (req) => ({ items: (await s.recon.breaks(req.query)).map(breakView) }),
+    );
+
+    app.get<{ Params: { rid: string }; Querystring: { kind?: 'csv' | 'html' } }>(
+      '/admin/api/reconciliation/runs/:rid/report',
+      {
+        schema: {
+          params: { type: 'object', required: ['rid'], properties: { rid: { type: 'string', pattern: '^[0-9]{1,12}$' } } },
+          querystring: { type: 'object', additionalProperties: false, properties: { kind: { type: 'string', enum: ['csv', 'html'] } } },
+        },
+        config: needs('viewer'),
+      },
+      async (req, reply) => {
+        const kind = req.query.kind ?? 'html';
+        const report = await s.recon.report(Number(req.params.rid), kind);
+        if (!report) throw new FirmbankError('FB_NOT_FOUND', `run #${req.params.rid} has no ${kind} report`);
+        // A download, never a page of the console: the report's HTML is the batch's, not under the console's CSP.
+        return reply
+          .type(kind === 'csv' ? 'text/csv; charset=utf-8' : 'text/html; charset=utf-8')
+          .header('content-disposition', `attachment; filename="${report.fileName}"`)
+          .header('x-content-type-options', 'nosniff')
+          .header('cache-control', 'no-store')
+          .send(report.bytes);
+      },
     );
 
     app.post<{ Params: { bid: string }; Body: { reason: string } }>(

@@ -41,6 +41,24 @@ export function ReconRunsTable({ institution }: { institution: string }) {
     { title: t('recon.file'), dataIndex: 'file', render: (v: string | null) => <span className="fb-mono">{v ?? '—'}</span> },
     { title: t('recon.startedAt'), dataIndex: 'startedAt', render: (v: string) => dateTime(v) },
     { title: t('recon.finishedAt'), dataIndex: 'finishedAt', render: (v: string | null) => dateTime(v) },
+    {
+      title: t('recon.report'),
+      key: 'report',
+      // Downloads from the admin API (the session cookie goes along): the night's own files, never a console page.
+      render: (_, r) =>
+        r.status === 'running' ? (
+          '—'
+        ) : (
+          <Space size={8}>
+            <a data-testid="run-report-html" href={`/admin/api/reconciliation/runs/${r.id}/report?kind=html`} download>
+              HTML
+            </a>
+            <a data-testid="run-report-csv" href={`/admin/api/reconciliation/runs/${r.id}/report?kind=csv`} download>
+              CSV
+            </a>
+          </Space>
+        ),
+    },
   ];
   return (
     <>
