@@ -224,6 +224,28 @@ describe('the admin API on PostgreSQL: sessions, roles, CSRF, the contract', () 
     expect((await viewer.get('/admin/api/reconciliation/runs/999999/report')).status).toBe(404);
   });
 
+  it('a consent\'s recording is for operators (a viewer is refused), its download audited; unmasking the list needs the permission', async () => {
+    const key = await gw.apiKeys.create('billing', new Decimal('100000000'), ['consents']);
+    const call = (method: string, path: string, body?: unknown) =>
+      fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) }).then(async (r) => (await r.json()) as Record<string, unknown>);
+    const started = await call('POST', '/v1/consents', { requestId: `admin-consent-${Date.now()}`, payerNumber: 'P-ADMIN-1', bankCode: '004', account: '110123456789', holderIdNo: '800101', phone: '010-1234-5678' });
+    const id = String(started['id']);
+    await eventually(async () => (await call('GET', `/v1/consents/${id}`))['state'] === 'registered', 15_000);
+
+    const listed = await viewer.get('/admin/api/consents');
+    conforms('/consents', 'GET', listed);
+    expect(JSON.stringify(listed.body)).not.toContain('110123456789');
+    expect((await viewer.get('/admin/api/consents?unmask=true')).body.code).toBe('FB_ADMIN_FORBIDDEN');
+    expect(JSON.stringify((await root.get('/admin/api/consents?unmask=true')).body)).toContain('110123456789');
+
+    expect((await viewer.get(`/admin/api/consents/${id}/evidence`)).body.code).toBe('FB_ADMIN_FORBIDDEN');
+    const recording = await fetch(`${base}/admin/api/consents/${id}/evidence`, { headers: { cookie: alice.cookie } });
+    expect(recording.status).toBe(200);
+    expect((await recording.arrayBuffer()).byteLength).toBeGreaterThan(0);
+    const audit = (await root.get('/admin/api/audit?action=consent.evidence.download')).body.items as { actor: string; target: string }[];
+    expect(audit[0]).toMatchObject({ actor: 'alice', target: `consent:${id}` });
+  }, 30_000);
+
   it('answers of the read routes match the contract', async () => {
     for (const path of ['/dashboard', '/transfers', '/notices', '/notice-gaps', '/consents', '/one-won', '/reconciliation/runs', '/reconciliation/breaks', '/webhooks/endpoints', '/webhooks/deliveries', '/switches', '/switches/changes', '/audit', '/session']) {
       const res = await viewer.get(`/admin/api${path}`);
