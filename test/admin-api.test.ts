@@ -186,6 +186,26 @@ describe('the admin API on PostgreSQL: sessions, roles, CSRF, the contract', () 
     expect(audit.filter((e) => e.target === `transfer:${id}`).map((e) => `${e.actor}:${e.action}`)).toEqual(['bob:settlement.confirm', 'alice:settlement.propose']);
   }, 40_000);
 
+  it('"ask the bank now" asks also past the automatic inquiries, and the answer settles the transfer; refused for a settled one', async () => {
+    sim.faults.arm('no-answer', { message: 'transfer.request' });
+    sim.faults.arm('no-answer', { message: 'resultInquiry.request', count: 5 });
+    const sent = await fetch(`${base}/v1/transfers`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${serviceKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ requestId: `ask-now-${Date.now()}`, bankCode: '088', account: '110123456789', amount: '7000', memo: '급여', recipientName: '홍길동' }),
+    });
+    const id = ((await sent.json()) as { id: string }).id;
+    await eventually(async () => (await gw.ledger.get(id))!.needsOperator, 20_000);
+    // The bank answers inquiries again: the operator asks, and the bank's answer settles it (it had applied it).
+    expect((await viewer.request('POST', `/admin/api/transfers/${id}/inquire`, { reason: 'test: bank is back' })).body.code).toBe('FB_ADMIN_FORBIDDEN');
+    const asked = await alice.request('POST', `/admin/api/transfers/${id}/inquire`, { reason: 'test: bank is back' });
+    expect(asked).toMatchObject({ status: 200, body: { transfer: { id, state: 'succeeded', needsOperator: false, inquiries: 6 } } });
+    conforms('/transfers/{id}/inquire', 'POST', asked);
+    expect((await alice.request('POST', `/admin/api/transfers/${id}/inquire`, { reason: 'test: again' })).body.code).toBe('FB_ADMIN_CONFLICT');
+    const audit = (await root.get('/admin/api/audit?action=transfer.inquire')).body.items as { actor: string; target: string }[];
+    expect(audit[0]).toMatchObject({ actor: 'alice', target: `transfer:${id}` });
+  }, 40_000);
+
   it('a transfer\'s page: telegrams as hex beside fields with offsets, masked; unmasking needs the permission and is audited', async () => {
     const sent = await fetch(`${base}/v1/transfers`, {
       method: 'POST',

@@ -42,8 +42,8 @@ export interface AdminServices {
     events(id: string): Promise<TransferEvent[]>;
     /** The transfer's telegrams, hex beside decoded fields (masked unless `unmask`). */
     telegrams(t: Transfer, unmask: boolean): Promise<ReturnType<typeof telegramDump>[]>;
-    /** Queues an inquiry now; false when the transfer is not one an inquiry can settle. */
-    askNow(t: Transfer): Promise<boolean>;
+    /** Asks the bank about an unknown transfer now (one result inquiry, even past the automatic ones); resolves once answered or not. */
+    askNow(t: Transfer): Promise<void>;
     /** Whether the transfer is a one-won verification's 1 won (its memo is sealed, never shown). */
     isOneWon(t: Transfer): boolean;
   };

@@ -189,15 +189,25 @@ export class TransferFlow {
 
   /** The 'inquire' job: asks the bank what became of an unknown transfer (7000/100). */
   inquire(id: string): Promise<void> {
-    return withSpan('transfer.inquire', { institution: this.d.institution.id, transferId: id }, (span) => this.askBank(id, span));
+    return withSpan('transfer.inquire', { institution: this.d.institution.id, transferId: id }, (span) => this.askBank(id, span, false));
   }
 
-  private async askBank(id: string, span: Span): Promise<void> {
+  /**
+   * An operator's "ask the bank now": one result inquiry, now, also for a transfer the automatic
+   * inquiries gave up on (that is when an operator asks). Its answer settles the transfer as any
+   * inquiry's would; an answer that settles nothing leaves it with the operator. Resolves once asked.
+   * @throws NotNowError (BreakerOpenError) while the bank's link is not taking requests.
+   */
+  askForOperator(id: string): Promise<void> {
+    return withSpan('transfer.inquire', { institution: this.d.institution.id, transferId: id }, (span) => this.askBank(id, span, true));
+  }
+
+  private async askBank(id: string, span: Span, byOperator: boolean): Promise<void> {
     const { ledger } = this.d;
     const t = await ledger.get(id);
     if (!t || t.state !== 'unknown' || t.seqNo === null) return;
     // The bound holds whoever queued this job (the previous inquiry or a sweep): past it, an operator decides.
-    if (t.needsOperator || t.inquiries >= this.d.institution.inquiryMaxAttempts) return;
+    if (!byOperator && (t.needsOperator || t.inquiries >= this.d.institution.inquiryMaxAttempts)) return;
     // An inquiry that cannot be asked now is not one of its attempts.
     this.waitIfBlocked();
     const inquiries = t.inquiries + 1;
@@ -301,7 +311,8 @@ export class TransferFlow {
 
   /** A final state change, and word to whoever waits on the transfer in this process. */
   private async finish(id: string, from: TransferState, to: TransferState, reason: string, patch: TransferPatch = {}): Promise<void> {
-    const done = await this.d.ledger.move(id, from, to, reason, patch);
+    // Settled, it is no operator's to look at any more (an operator's own inquiry may have settled it).
+    const done = await this.d.ledger.move(id, from, to, reason, { ...patch, needsOperator: false });
     if (done) this.d.settled?.(done);
   }
 

@@ -60,11 +60,10 @@ export function adminServices(w: AdminWiring): AdminServices {
         const rows = await w.ledger.telegrams(t.id);
         return codec ? rows.map((row) => telegramDump(codec, row, unmask)) : [];
       },
-      // A job id of its own: an operator's "ask now" is never swallowed by an inquiry already scheduled.
-      askNow: async (t) => {
+      // In the request: the operator waits for the bank's answer (a request timeout at most) and sees it.
+      askNow: (t) => {
         const inst = wired(t.institution);
-        await (t.kind === 'collection' ? inst.collectionQueue : inst.queue).inquire(t.id, Date.now(), 0);
-        return true;
+        return (t.kind === 'collection' ? inst.collectionSender : inst.transfers).askForOperator(t.id);
       },
       isOneWon: (t) => t.memo.startsWith(SEALED_MEMO),
     },

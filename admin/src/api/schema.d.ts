@@ -281,7 +281,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Ask the bank now (role operator); the inquiry's answer settles the transfer as any inquiry would */
+        /** Ask the bank now (role operator), also past the automatic inquiries; answered once the bank answered (or did not), with the transfer as it then is. The answer settles the transfer as any inquiry's would; one that settles nothing leaves it with the operators */
         post: {
             parameters: {
                 query?: never;
@@ -299,18 +299,19 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Queued */
-                202: {
+                /** @description Asked */
+                200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            queued: boolean;
+                            transfer: components["schemas"]["TransferSummary"];
                         };
                     };
                 };
                 409: components["responses"]["Problem"];
+                503: components["responses"]["Problem"];
             };
         };
         delete?: never;

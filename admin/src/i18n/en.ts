@@ -162,7 +162,7 @@ export const en: Dict = {
   'transfer.settlements': 'Manual settlements',
   'transfer.askNow': 'Ask the bank now',
   'transfer.askNowTitle': 'Ask the bank for the outcome',
-  'transfer.askNowQueued': 'Inquiry queued',
+  'transfer.askNowQueued': 'The bank was asked: the transfer shows its answer',
   'transfer.proposeSettle': 'Propose a settlement',
   'transfer.unmaskedNotice': 'Unmasked view (audited)',
   'telegram.out': 'sent',

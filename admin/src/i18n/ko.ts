@@ -160,7 +160,7 @@ export const ko = {
   'transfer.settlements': '수동 정산',
   'transfer.askNow': '지금 은행에 조회',
   'transfer.askNowTitle': '은행에 결과 조회',
-  'transfer.askNowQueued': '결과 조회를 요청했습니다',
+  'transfer.askNowQueued': '결과 조회를 마쳤습니다. 이체 상태에 은행의 답이 반영됩니다',
   'transfer.proposeSettle': '수동 정산 제안',
   'transfer.unmaskedNotice': '마스킹 해제된 화면입니다 (감사 기록됨)',
   'telegram.out': '송신',

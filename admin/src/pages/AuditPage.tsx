@@ -76,7 +76,7 @@ export default function AuditPage() {
             style={{ width: 200 }}
           />
           <datalist id="fb-audit-actions">
-            {['login', 'logout', 'transfer.inquire', 'settlement.propose', 'settlement.confirm', 'settlement.reject', 'break.resolve', 'delivery.redeliver', 'switch.set', 'apikey.create', 'apikey.revoke', 'operator.create', 'operator.update', 'unmask.view'].map((a) => (
+            {['login', 'logout', 'password.change', 'transfer.inquire', 'settlement.propose', 'settlement.confirm', 'settlement.reject', 'break.resolve', 'webhook.redeliver', 'switch.set', 'apikey.create', 'apikey.revoke', 'operator.create', 'operator.update', 'operator.reset-password', 'unmask.view', 'consent.evidence.download'].map((a) => (
               <option key={a} value={a} />
             ))}
           </datalist>

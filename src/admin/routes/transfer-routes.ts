@@ -107,12 +107,13 @@ export function transferRoutes(s: AdminServices, audit: AuditFn): FastifyPluginA
     app.post<{ Params: { id: string }; Body: { reason: string } }>(
       '/admin/api/transfers/:id/inquire',
       { schema: { params: idParams, body: REASON_BODY }, config: needs('operator') },
-      async (req, reply) => {
+      async (req) => {
         const t = await found(req.params.id);
         if (t.state !== 'unknown') throw new FirmbankError('FB_ADMIN_CONFLICT', `transfer ${t.id} is ${t.state}: only an unknown outcome is asked about`);
-        const queued = await s.transfers.askNow(t);
-        await audit(req, { action: 'transfer.inquire', target: `transfer:${t.id}`, before: { state: t.state, inquiries: t.inquiries }, after: { queued }, reason: req.body.reason });
-        return reply.code(202).send({ queued });
+        // Audited before the telegram goes: the inquiry is the operator's act whatever the bank answers.
+        await audit(req, { action: 'transfer.inquire', target: `transfer:${t.id}`, before: { state: t.state, inquiries: t.inquiries, needsOperator: t.needsOperator }, reason: req.body.reason });
+        await s.transfers.askNow(t);
+        return { transfer: transferSummaryView((await s.transfers.get(t.id)) ?? t, false) };
       },
     );
 
