@@ -2,6 +2,7 @@ import type { Decimal } from 'decimal.js';
 import type { ApiKeyListing } from '../api/api-keys.js';
 import type { Scope } from '../api/scopes.js';
 import type { Consent } from '../domain/consent.js';
+import type { InstitutionProfile } from '../institution/profile.js';
 import type { ReconBreak } from '../domain/reconciliation.js';
 import type { SwitchChange, SwitchFlow, SwitchName, SwitchSetting, SwitchState } from '../domain/switches.js';
 import type { Transfer, TransferEvent } from '../domain/transfer.js';
@@ -48,6 +49,8 @@ export interface AdminServices {
     isOneWon(t: Transfer): boolean;
   };
   live(): Promise<LiveInstitution[]>;
+  /** The profile of a configured institution (how its notices name their fields), or undefined. */
+  profile(institution: string): InstitutionProfile | undefined;
   readonly switches: SwitchService;
   readonly apiKeys: {
     list(): Promise<ApiKeyListing[]>;

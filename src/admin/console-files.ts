@@ -44,15 +44,12 @@ export function consoleFiles(dir = consoleDir()): FastifyPluginAsync {
   // Compressed once per file and process: the files only change with a build (and a restart).
   const gzipped = new Map<string, Buffer>();
   const send = async (req: FastifyRequest, reply: FastifyReply, file: string, immutable: boolean) => {
-    let body: Buffer = await readFile(file);
     reply.headers(SECURITY_HEADERS).header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache').header('vary', 'accept-encoding');
-    if (COMPRESSIBLE.has(extname(file)) && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) {
-      let packed = gzipped.get(file);
-      if (!packed) gzipped.set(file, (packed = gzipSync(body, { level: 9 })));
-      body = packed;
-      reply.header('content-encoding', 'gzip');
-    }
-    return reply.type(TYPES[extname(file)] ?? 'application/octet-stream').send(body);
+    reply.type(TYPES[extname(file)] ?? 'application/octet-stream');
+    if (!COMPRESSIBLE.has(extname(file)) || !/\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) return reply.send(await readFile(file));
+    let packed = gzipped.get(file);
+    if (!packed) gzipped.set(file, (packed = gzipSync(await readFile(file), { level: 9 })));
+    return reply.header('content-encoding', 'gzip').send(packed);
   };
   const index = async (req: FastifyRequest, reply: FastifyReply) => {
     const file = join(dir, 'index.html');

@@ -67,7 +67,11 @@ export function adminServices(w: AdminWiring): AdminServices {
       },
       isOneWon: (t) => t.memo.startsWith(SEALED_MEMO),
     },
-    live: () => Promise.all([...w.institutions.values()].map(liveOf(w.switches))),
+    live: async () => {
+      const { effective } = await w.switches.list();
+      return Promise.all([...w.institutions.values()].map((inst) => liveOf(inst, effective)));
+    },
+    profile: (institution) => w.institutions.get(institution)?.profile,
     switches: w.switches,
     apiKeys: {
       list: () => w.apiKeys.list(),
@@ -106,17 +110,15 @@ export function adminServices(w: AdminWiring): AdminServices {
   };
 }
 
-/** An institution as the dashboard shows it live: links, breaker, each flow's switch, its queue. */
-function liveOf(switches: SwitchService) {
-  return async (w: Wired): Promise<LiveInstitution> => {
-    const [counts, listed] = await Promise.all([w.queue.counts(), switches.list()]);
-    const mine = listed.effective.filter((e) => e.institution === w.config.id);
-    return {
-      id: w.config.id,
-      links: { up: w.pool.links.filter((l) => l.isReady).length, total: w.pool.links.length },
-      breaker: w.link.breaker.state,
-      switches: Object.fromEntries(SWITCH_FLOWS.map((flow) => [flow, mine.find((e) => e.flow === flow)?.state ?? 'on'])),
-      queue: { waiting: counts.waiting, active: counts.active, delayed: counts.delayed },
-    };
+/** An institution as the dashboard shows it live: links, breaker, each flow's switch in effect, its queue. */
+async function liveOf(w: Wired, effective: Awaited<ReturnType<SwitchService['list']>>['effective']): Promise<LiveInstitution> {
+  const counts = await w.queue.counts();
+  const mine = effective.filter((e) => e.institution === w.config.id);
+  return {
+    id: w.config.id,
+    links: { up: w.pool.links.filter((l) => l.isReady).length, total: w.pool.links.length },
+    breaker: w.link.breaker.state,
+    switches: Object.fromEntries(SWITCH_FLOWS.map((flow) => [flow, mine.find((e) => e.flow === flow)?.state ?? 'on'])),
+    queue: { waiting: counts.waiting, active: counts.active, delayed: counts.delayed },
   };
 }

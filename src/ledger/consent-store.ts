@@ -5,7 +5,7 @@ import type { CollectablePayer, PayerConsents } from '../flows/collection-flow.j
 import type { CancelNotice, ConsentPatch, ConsentSecrets, ConsentStore as ConsentStorePort, ConsentTelegram, NewConsent } from '../flows/consent-ports.js';
 import { ConsentRequestConflictError } from '../flows/consent-request-conflict-error.js';
 import { PayerNumberTakenError } from '../flows/payer-number-taken-error.js';
-import { Sql, readTime, textOrNull } from './sql.js';
+import { Sql, readTime, textOrNull, timeOrNull } from './sql.js';
 import type { Sealer } from './webhook-store.js';
 import { inTransaction } from './writes.js';
 
@@ -321,7 +321,6 @@ function setClause(patch: ConsentPatch, params: unknown[]): string {
     .join('');
 }
 
-const timeOrNull = (v: unknown): Date | null => (v === null || v === undefined ? null : readTime(v));
 
 /** A raw `consents` row (either database) as the domain's Consent: never its sealed secrets. */
 export function consentFromRow(r: Record<string, unknown>): Consent {

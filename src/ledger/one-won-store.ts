@@ -10,7 +10,7 @@ import type {
   OneWonStoredState,
   OneWonVerification,
 } from '../flows/one-won-ports.js';
-import { Sql, readTime } from './sql.js';
+import { Sql, readTime, timeOrNull } from './sql.js';
 import { inTransaction } from './writes.js';
 
 const HOUR_MS = 3_600_000;
@@ -269,6 +269,6 @@ export function oneWonFromRow(r: Record<string, unknown>): OneWonVerification {
     failure: failureMessage === null || failureMessage === undefined ? null : { code: r['failure_code'] === null ? null : String(r['failure_code']), message: String(failureMessage) },
     createdAt: readTime(r['created_at']),
     expiresAt: readTime(r['expires_at']),
-    settledAt: r['settled_at'] === null || r['settled_at'] === undefined ? null : readTime(r['settled_at']),
+    settledAt: timeOrNull(r['settled_at']),
   };
 }

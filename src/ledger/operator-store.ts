@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { ROLES, type Operator, type Role } from '../domain/operator.js';
 import { isUniqueViolation } from './db-errors.js';
-import { Sql, readTime } from './sql.js';
+import { Sql, readTime, timeOrNull } from './sql.js';
 import { inTransaction } from './writes.js';
 
 /** An operator as first written: the password already hashed (src/admin/password.ts). */
@@ -216,10 +216,6 @@ export class OperatorStore {
 /** A boolean column as read: pg gives true/false, SQLite 1/0. */
 function flag(v: unknown): boolean {
   return v === true || v === 1 || v === '1';
-}
-
-function timeOrNull(v: unknown): Date | null {
-  return v === null || v === undefined ? null : readTime(v);
 }
 
 /** A role read back from the database; anything else there is a bug, not an operator's mistake. */

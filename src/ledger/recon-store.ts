@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { FirmbankError } from '../errors/firmbank-error.js';
 import type { DayTransfer, FoundBreak, ReconBreak, ReconRun, RunFigures } from '../domain/reconciliation.js';
 import type { TransferState } from '../domain/transfer-state.js';
-import { Sql, readTime, textOrNull } from './sql.js';
+import { Sql, readTime, textOrNull, timeOrNull } from './sql.js';
 import { inTransaction } from './writes.js';
 
 /** Which institution's transfers: the ledger keys a transfer's 전문번호 by all three. */
@@ -223,7 +223,7 @@ function breakFromRow(r: Record<string, unknown>): ReconBreak {
     lastRunId: Number(r['last_run_id']),
     resolvedBy: textOrNull(r['resolved_by']),
     resolution: textOrNull(r['resolution']),
-    resolvedAt: r['resolved_at'] === null || r['resolved_at'] === undefined ? null : readTime(r['resolved_at']),
+    resolvedAt: timeOrNull(r['resolved_at']),
   };
 }
 
@@ -237,6 +237,6 @@ export function runFromRow(r: Record<string, unknown>): ReconRun {
     status: String(r['status']) as ReconRun['status'],
     figures: r['figures'] === null || r['figures'] === undefined ? null : (JSON.parse(String(r['figures'])) as RunFigures),
     startedAt: readTime(r['started_at']),
-    finishedAt: r['finished_at'] === null || r['finished_at'] === undefined ? null : readTime(r['finished_at']),
+    finishedAt: timeOrNull(r['finished_at']),
   };
 }

@@ -4,7 +4,7 @@ import { FirmbankError } from '../errors/firmbank-error.js';
 import { ValidationError } from '../flows/validation-error.js';
 import { isUniqueViolation } from './db-errors.js';
 import type { Ledger } from './ledger.js';
-import { Sql, readTime, textOrNull } from './sql.js';
+import { Sql, readTime, textOrNull, timeOrNull } from './sql.js';
 import { inTransaction } from './writes.js';
 
 /**
@@ -237,8 +237,6 @@ function text(field: string, value: string, max: number): void {
   if (typeof value !== 'string' || value.trim() === '') throw new ValidationError(field, 'must not be blank');
   if (value.length > max) throw new ValidationError(field, `at most ${max} characters, got ${value.length}`);
 }
-
-const timeOrNull = (v: unknown): Date | null => (v === null || v === undefined ? null : readTime(v));
 
 /** A raw `manual_settlements` row (either database) as the domain's Settlement. */
 export function settlementFromRow(r: Record<string, unknown>): Settlement {

@@ -49,3 +49,8 @@ export function readTime(v: unknown): Date {
 export function textOrNull(v: unknown): string | null {
   return v === null || v === undefined ? null : String(v);
 }
+
+/** A nullable time column as a Date or null, on either database (see {@link readTime}). */
+export function timeOrNull(v: unknown): Date | null {
+  return v === null || v === undefined ? null : readTime(v);
+}

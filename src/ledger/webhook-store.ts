@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { EVENT_TYPES, type EventType, type ServiceEvent } from '../domain/events.js';
 import { FirmbankError } from '../errors/firmbank-error.js';
 import { eventFromRow } from './event-store.js';
-import { Sql, readTime } from './sql.js';
+import { Sql, readTime, timeOrNull } from './sql.js';
 import { inTransaction } from './writes.js';
 
 /** A service's webhook endpoint as the API shows it: never its secret. */
@@ -438,7 +438,6 @@ function checkTypes(types: readonly EventType[]): EventType[] {
   return EVENT_TYPES.filter((t) => types.includes(t));
 }
 
-const timeOrNull = (v: unknown): Date | null => (v === null || v === undefined ? null : readTime(v));
 
 /** A `webhook_endpoints` row, never its secret. */
 export function endpointFromRow(r: Record<string, unknown>): WebhookEndpoint {

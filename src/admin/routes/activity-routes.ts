@@ -4,7 +4,7 @@ import type { AdminServices } from '../admin-services.js';
 import type { AuditFn } from '../audit-trail.js';
 import { needs } from '../operator-hooks.js';
 import { UNMASK_PARAM, unmaskFor } from '../unmask.js';
-import { consentView, noticeView, oneWonView } from '../views.js';
+import { consentView, noticeViewWith, oneWonView } from '../views.js';
 import { pageLimit, PAGE_QUERY } from './paging.js';
 
 const query = (extra: Record<string, unknown>) => ({ type: 'object', additionalProperties: false, properties: { ...PAGE_QUERY, ...extra } }) as const;
@@ -15,6 +15,8 @@ const page = (q: { after?: string; limit?: string }) => ({ ...(q.after ? { after
  * recordings for operators, audited), one-won verifications.
  */
 export function activityRoutes(s: AdminServices, audit: AuditFn): FastifyPluginAsync {
+  // A notice's kind, amount and account are read through its institution's profile: the names are data.
+  const noticeView = noticeViewWith(s.profile);
   return async (app) => {
     app.get<{ Querystring: { institution?: string; after?: string; limit?: string } }>(
       '/admin/api/notices',

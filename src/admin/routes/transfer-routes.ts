@@ -7,7 +7,7 @@ import type { AdminServices } from '../admin-services.js';
 import { REASON, REASON_BODY, type AuditFn } from '../audit-trail.js';
 import { needs } from '../operator-hooks.js';
 import { UNMASK_PARAM, unmaskFor } from '../unmask.js';
-import { settlementView, transferDetailView, transferSummaryView } from '../views.js';
+import { settlementView, transferDetailView, transferEventView, transferSummaryView, unknownView } from '../views.js';
 import { pageLimit, PAGE_QUERY } from './paging.js';
 
 const DIGITS = '^[0-9]{1,13}$';
@@ -96,7 +96,7 @@ export function transferRoutes(s: AdminServices, audit: AuditFn): FastifyPluginA
         const [events, telegrams, settlements] = await Promise.all([s.transfers.events(t.id), s.transfers.telegrams(t, unmasked), s.settlements.forTransfer(t.id)]);
         return {
           transfer: transferDetailView(t, unmasked, { oneWon: s.transfers.isOneWon(t) }),
-          events: events.map((e) => ({ at: e.at.toISOString(), from: e.fromState, to: e.toState, reason: e.reason })),
+          events: events.map(transferEventView),
           telegrams,
           settlements: settlements.map(settlementView),
           unmasked,
@@ -144,8 +144,6 @@ export function transferRoutes(s: AdminServices, audit: AuditFn): FastifyPluginA
       );
     }
 
-    app.get('/admin/api/unknowns', { config: needs('viewer') }, async () => ({
-      items: (await s.queries.unknowns(500)).map((u) => ({ transfer: transferSummaryView(u.transfer, false), since: u.since.toISOString(), settlement: u.settlement ? settlementView(u.settlement) : null })),
-    }));
+    app.get('/admin/api/unknowns', { config: needs('viewer') }, async () => ({ items: (await s.queries.unknowns(500)).map((u) => unknownView(u)) }));
   };
 }

@@ -1,7 +1,7 @@
 import { Decimal } from 'decimal.js';
 import type { DataSource } from 'typeorm';
 import type { SendScope } from '../recon-store.js';
-import { Sql, readTime } from '../sql.js';
+import { Sql, readTime, timeOrNull } from '../sql.js';
 
 /** An institution's figures for the console's dashboard (what the database knows; links, breaker and queue come from the gateway). */
 export interface InstitutionFigures {
@@ -126,7 +126,7 @@ export async function dashboardFigures(ds: DataSource, now: Date, scopes: readon
     const f = of(String(r['institution']));
     f.unknownOpen = Number(r['n']);
     f.unknownNeedOperator = Number(r['operator'] ?? 0);
-    f.oldestUnknownAt = r['oldest'] === null || r['oldest'] === undefined ? null : readTime(r['oldest']);
+    f.oldestUnknownAt = timeOrNull(r['oldest']);
   }
   // `next_value` is the first number nobody reserved yet: everything below it is taken (metrics-queries.ts).
   const taken = new Map(sequences.map((r) => [`${String(r['bank_code'])}|${String(r['company_id'])}`, Math.max(0, Number(r['next_value']) - 1)]));
