@@ -12,6 +12,8 @@ import { setFacts } from '../tracing/span-attributes.js';
 import { withSpan } from '../tracing/with-span.js';
 import { Sql, readTime, textOrNull } from './sql.js';
 import { inTransaction } from './writes.js';
+import { Coalescer } from './coalescer.js';
+import { CLAIM_REASON, TransferBatches, type Claim, type Move, type NewTransferRow } from './transfer-batches.js';
 
 /** Ledger field → column, for the fields a state change may set. */
 const COLUMN: Readonly<Record<keyof TransferPatch, string>> = {
@@ -42,9 +44,26 @@ export type { NewTransfer, TransferPatch } from '../domain/transfer.js';
 export class Ledger {
   private readonly sql: Sql;
   private readonly moved: ((t: TransferRow, from: TransferState, to: TransferState) => void)[] = [];
+  /** On PostgreSQL, the transfer path's statements for many transfers at once (null on SQLite: one writer). */
+  private readonly batched: {
+    readonly create: Coalescer<NewTransferRow, boolean>;
+    readonly get: Coalescer<string, TransferRow | null>;
+    readonly claim: Coalescer<Claim, boolean>;
+    readonly move: Coalescer<Move, TransferRow | null>;
+    readonly keep: (ts: readonly Omit<TelegramRow, 'id'>[]) => Promise<void>;
+  } | null;
 
   constructor(readonly ds: DataSource) {
     this.sql = new Sql(ds);
+    const b = this.sql.postgres ? new TransferBatches(ds) : null;
+    // A transfer appears at most once in a batch (by id, or by request id for new ones): see Coalescer.
+    this.batched = b && {
+      create: new Coalescer((rows) => b.create(rows), { key: (r) => `${r.service}\u0000${r.requestId}` }),
+      get: new Coalescer((ids) => b.get(ids, transferFromRow)),
+      claim: new Coalescer((claims) => b.claim(claims), { key: (c) => c.telegram.transferId }),
+      move: new Coalescer((moves) => b.move(moves, transferFromRow), { key: (m) => m.id }),
+      keep: (ts) => b.keep(ts),
+    };
   }
 
   /** Told of every state change this ledger made, after it committed (metrics count them). */
@@ -60,31 +79,8 @@ export class Ledger {
     const now = new Date();
     const { route, kind, consentId, payerNumber, ...fields } = input;
     const row: TransferRow = { ...fields, kind: kind ?? 'transfer', consentId: consentId ?? null, payerNumber: payerNumber ?? null, id: randomUUID(), state: 'requested', claimToken: null, inquiries: 0, noRecordAnswers: 0, needsOperator: false, fee: null, seqNo: null, sendDate: null, responseCode: null, responseMessage: null, createdAt: now, updatedAt: now };
-    const values = [row.id, row.kind, row.consentId, row.payerNumber, row.service, row.requestId, row.requestHash, row.institution, row.bankCode, row.companyId, row.withdrawAccount, row.depositBankCode, row.depositAccount, row.amount, row.memo, row.recipientName, 'requested', 0, 0, false, now, now];
-    const insert = `INSERT INTO transfers (${TRANSFER_COLUMNS.join(', ')}) VALUES (${values.map((_, i) => `$${i + 1}`).join(', ')})`;
     const reason = `accepted from ${input.service}${route ? `, ${route}` : ''}`.slice(0, 300);
-    let created: boolean;
-    if (this.sql.postgres) {
-      // One statement: the row and its first event, or nothing if the request id is taken.
-      const rows = await this.sql.rows(
-        this.ds,
-        `WITH t AS (${insert} ON CONFLICT (service, request_id) DO NOTHING RETURNING id)
-         INSERT INTO transfer_events (transfer_id, from_state, to_state, reason, at) SELECT id, NULL, 'requested', CAST($${values.length + 1} AS VARCHAR(300)), CAST($${values.length + 2} AS TIMESTAMPTZ) FROM t RETURNING transfer_id`,
-        [...values, reason, now],
-      );
-      created = rows.length === 1;
-    } else {
-      created = await inTransaction(this.ds, async (m) => {
-        try {
-          await this.sql.rows(m, insert, values);
-        } catch (e) {
-          if (isUniqueViolation(e)) return false;
-          throw e;
-        }
-        await this.sql.rows(m, `INSERT INTO transfer_events (transfer_id, from_state, to_state, reason, at) VALUES ($1, NULL, 'requested', $2, $3)`, [row.id, reason, now]);
-        return true;
-      });
-    }
+    const created = this.batched ? await this.batched.create.call({ ...row, reason }) : await this.createOne(row, reason);
     if (created) return { transfer: row, created: true };
     const existing = await this.one('SELECT * FROM transfers WHERE service = $1 AND request_id = $2', [input.service, input.requestId]);
     if (!existing) throw new Error(`ledger: request id ${input.requestId} of ${input.service} is taken but not found`);
@@ -92,9 +88,25 @@ export class Ledger {
     return { transfer: existing, created: false };
   }
 
+  /** SQLite: the row and its first event in one transaction, or nothing if the request id is taken. */
+  private createOne(row: TransferRow, reason: string): Promise<boolean> {
+    const values = [row.id, row.kind, row.consentId, row.payerNumber, row.service, row.requestId, row.requestHash, row.institution, row.bankCode, row.companyId, row.withdrawAccount, row.depositBankCode, row.depositAccount, row.amount, row.memo, row.recipientName, 'requested', 0, 0, false, row.createdAt, row.updatedAt];
+    const insert = `INSERT INTO transfers (${TRANSFER_COLUMNS.join(', ')}) VALUES (${values.map((_, i) => `$${i + 1}`).join(', ')})`;
+    return inTransaction(this.ds, async (m) => {
+      try {
+        await this.sql.rows(m, insert, values);
+      } catch (e) {
+        if (isUniqueViolation(e)) return false;
+        throw e;
+      }
+      await this.sql.rows(m, `INSERT INTO transfer_events (transfer_id, from_state, to_state, reason, at) VALUES ($1, NULL, 'requested', $2, $3)`, [row.id, reason, row.createdAt]);
+      return true;
+    });
+  }
+
   /** One transfer by id. */
   get(id: string): Promise<TransferRow | null> {
-    return this.one('SELECT * FROM transfers WHERE id = $1', [id]);
+    return this.batched ? this.batched.get.call(id) : this.one('SELECT * FROM transfers WHERE id = $1', [id]);
   }
 
   /** A service's transfer by its request id (through `ux_transfers_request`). */
@@ -156,26 +168,20 @@ export class Ledger {
   private async moveRow(id: string, from: TransferState, to: TransferState, reason: string, patch: TransferPatch, claim?: string): Promise<TransferRow | null> {
     if (!canMove(from, to)) throw new Error(`ledger: ${from} → ${to} is not a transfer state change`);
     const now = new Date();
-    const params: unknown[] = [to, now, id, from, claim ?? null, reason.slice(0, 300)];
+    if (this.batched) return this.batched.move.call({ id, from, to, reason, patch, claim: claim ?? null, at: now });
+    // SQLite: the change, its history and its service event in one transaction (the batched statement's
+    // steps, one transfer at a time).
+    const params: unknown[] = [to, now, id, from, claim ?? null];
     const update = `UPDATE transfers SET state = $1, updated_at = $2${setClause(patch, params)}
-      WHERE id = $3 AND state = $4 AND (CAST($5 AS VARCHAR(36)) IS NULL OR claim_token = CAST($5 AS VARCHAR(36))) RETURNING *`;
-    const event = `INSERT INTO transfer_events (transfer_id, from_state, to_state, reason, at)`;
-    // A state the calling service is told about goes into the outbox with the change (src/domain/events.ts),
-    // typed by what moved: `transfer.succeeded`, `collection.failed` …
-    const serviceEvent = EVENT_OF_STATE[to] !== undefined;
-    const outbox = (t: string, at: string) =>
-      `INSERT INTO events (service, type, aggregate, payload, occurred_at) SELECT ${t}.service, ${t}.kind || '.' || ${t}.state, 'transfer:' || ${t}.id, ${transferEventPayloadSql(this.sql.postgres, t)}, ${at} FROM`;
-    if (this.sql.postgres) {
-      // One statement, so one round trip: the change, its history and its service event, or none of them.
-      const o = serviceEvent ? `, o AS (${outbox('t', '$2')} t)` : '';
-      const rows = await this.sql.rows(this.ds, `WITH t AS (${update}), e AS (${event} SELECT id, $4, $1, CAST($6 AS VARCHAR(300)), $2 FROM t)${o} SELECT * FROM t`, params);
-      return rows.length === 1 ? transferFromRow(rows[0]!) : null;
-    }
+      WHERE id = $3 AND state = $4 AND ($5 IS NULL OR claim_token = $5) RETURNING *`;
     return inTransaction(this.ds, async (m) => {
       const rows = await this.sql.rows(m, update, params);
       if (rows.length !== 1) return null;
-      await this.sql.rows(m, `${event} VALUES ($1, $2, $3, $4, $5)`, [id, from, to, reason.slice(0, 300), now]);
-      if (serviceEvent) await this.sql.rows(m, `${outbox('t', '$2')} transfers t WHERE t.id = $1`, [id, now]);
+      await this.sql.rows(m, `INSERT INTO transfer_events (transfer_id, from_state, to_state, reason, at) VALUES ($1, $2, $3, $4, $5)`, [id, from, to, reason.slice(0, 300), now]);
+      // A state the calling service is told about goes into the outbox with the change (src/domain/events.ts).
+      if (EVENT_OF_STATE[to] !== undefined) {
+        await this.sql.rows(m, `INSERT INTO events (service, type, aggregate, payload, occurred_at) SELECT t.service, t.kind || '.' || t.state, 'transfer:' || t.id, ${transferEventPayloadSql(false, 't')}, $2 FROM transfers t WHERE t.id = $1`, [id, now]);
+      }
       return transferFromRow(rows[0]!);
     });
   }
@@ -193,31 +199,21 @@ export class Ledger {
    * (another worker has it, or it settled): then nothing may be written.
    */
   async claimAndKeep(t: Omit<TelegramRow, 'id'>, claim: string, underConsent = false): Promise<boolean> {
-    const params = [t.seqNo, t.sendDate, t.at, t.transferId, claim, t.institution, t.direction, t.message, t.raw];
+    if (t.transferId === null) throw new Error('ledger: a claimed telegram names its transfer');
+    const telegram = { ...t, transferId: t.transferId };
+    if (this.batched) return this.batched.claim.call({ telegram, claim, underConsent });
     // A collection is claimed only while its payer's consent is registered: a withdrawal moves the consent
     // out of `registered` first, in a statement of its own, so no collection is claimed after it. On
-    // PostgreSQL the consent row is share-locked too: a withdrawal committing while this statement runs
-    // is waited for (and then seen), and a withdrawal after it waits for this claim to commit — so the
-    // withdrawal's count of collections in flight (ConsentFlow.cancel) always includes this one. SQLite
-    // runs one writer at a time.
-    const consent = underConsent ? ` AND EXISTS (SELECT 1 FROM consents c WHERE c.id = transfers.consent_id AND c.state = 'registered'${this.sql.postgres ? ' FOR SHARE' : ''})` : '';
+    // PostgreSQL (TransferBatches.claim) the consent row is share-locked too: a withdrawal committing while
+    // the claim runs is waited for (and then seen), and a withdrawal after it waits for the claim to commit —
+    // so the withdrawal's count of collections in flight (ConsentFlow.cancel) always includes this one.
+    // SQLite runs one writer at a time.
+    const consent = underConsent ? ` AND EXISTS (SELECT 1 FROM consents c WHERE c.id = transfers.consent_id AND c.state = 'registered')` : '';
     const update = `UPDATE transfers SET state = 'sending', claim_token = $5, seq_no = $1, send_date = $2, updated_at = $3 WHERE id = $4 AND state = 'requested'${consent} RETURNING id`;
-    const event = `INSERT INTO transfer_events (transfer_id, from_state, to_state, reason, at)`;
-    const insert = `INSERT INTO telegrams (transfer_id, institution, direction, message, seq_no, send_date, raw, at)`;
-    const reason = 'claimed by a worker; its telegram kept before sending';
-    if (this.sql.postgres) {
-      const rows = await this.sql.rows(
-        this.ds,
-        `WITH u AS (${update}), e AS (${event} SELECT id, 'requested', 'sending', '${reason}', $3 FROM u)
-         ${insert} SELECT id, CAST($6 AS VARCHAR(32)), CAST($7 AS VARCHAR(3)), CAST($8 AS VARCHAR(64)), $1, $2, CAST($9 AS BYTEA), $3 FROM u RETURNING id`,
-        params,
-      );
-      return rows.length === 1;
-    }
     return inTransaction(this.ds, async (m) => {
-      if ((await this.sql.rows(m, update, params)).length !== 1) return false;
-      await this.sql.rows(m, `${event} VALUES ($1, 'requested', 'sending', '${reason}', $2)`, [t.transferId, t.at]);
-      await this.sql.rows(m, `${insert} VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, [t.transferId, t.institution, t.direction, t.message, t.seqNo, t.sendDate, t.raw, t.at]);
+      if ((await this.sql.rows(m, update, [t.seqNo, t.sendDate, t.at, t.transferId, claim])).length !== 1) return false;
+      await this.sql.rows(m, `INSERT INTO transfer_events (transfer_id, from_state, to_state, reason, at) VALUES ($1, 'requested', 'sending', $2, $3)`, [t.transferId, CLAIM_REASON, t.at]);
+      await this.sql.rows(m, `INSERT INTO telegrams (transfer_id, institution, direction, message, seq_no, send_date, raw, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, [t.transferId, t.institution, t.direction, t.message, t.seqNo, t.sendDate, t.raw, t.at]);
       return true;
     });
   }
@@ -229,6 +225,7 @@ export class Ledger {
   /** Several telegrams in one statement (the gateway batches what crosses its links). */
   async recordTelegrams(ts: readonly Omit<TelegramRow, 'id'>[]): Promise<void> {
     if (ts.length === 0) return;
+    if (this.batched) return this.batched.keep(ts);
     const params: unknown[] = [];
     const rows = ts.map((t) => {
       const at = params.length;
@@ -236,8 +233,7 @@ export class Ledger {
       return `(${[1, 2, 3, 4, 5, 6, 7, 8].map((k) => `$${at + k}`).join(', ')})`;
     });
     const text = `INSERT INTO telegrams (transfer_id, institution, direction, message, seq_no, send_date, raw, at) VALUES ${rows.join(', ')}`;
-    if (this.sql.postgres) await this.sql.rows(this.ds, text, params);
-    else await inTransaction(this.ds, (m) => this.sql.rows(m, text, params));
+    await inTransaction(this.ds, (m) => this.sql.rows(m, text, params));
   }
 
   /**

@@ -1,0 +1,108 @@
+/** How a {@link Coalescer} groups calls. */
+export interface CoalescerOptions<I> {
+  /** Most calls in one batch (default 256). */
+  readonly maxBatch?: number;
+  /** Most batches running at once (default 2); what arrives meanwhile waits for the next. */
+  readonly maxInFlight?: number;
+  /**
+   * Calls with the same key never share a batch: the second waits for the next one. A batch statement
+   * then sees each row once (two claims of one transfer in one UPDATE … FROM would both look successful).
+   */
+  readonly key?: (input: I) => string;
+}
+
+interface Call<I, O> {
+  readonly input: I;
+  readonly resolve: (o: O) => void;
+  readonly reject: (e: unknown) => void;
+}
+
+/**
+ * Calls that arrive together go to the database as one statement. Idle, a call runs at the end of the
+ * event-loop turn it was made in, alone; busy, the calls made while batches run wait for the next one,
+ * so batches grow with the load and each costs one round trip and one commit instead of one per call.
+ *
+ * `run` answers a batch's inputs in order, all or nothing (one statement). A failed batch of several is
+ * run again call by call, so that one bad call fails alone and the others are answered as if alone. That
+ * is safe because the calls it is used for are conditional and idempotent: a batch that committed although
+ * its answer was lost is seen as done by the calls that run again.
+ */
+export class Coalescer<I, O> {
+  private pending: Call<I, O>[] = [];
+  private scheduled = false;
+  private inFlight = 0;
+  private idle: (() => void)[] = [];
+  private readonly maxBatch: number;
+  private readonly maxInFlight: number;
+
+  constructor(
+    private readonly run: (inputs: readonly I[]) => Promise<readonly O[]>,
+    private readonly options: CoalescerOptions<I> = {},
+  ) {
+    this.maxBatch = options.maxBatch ?? 256;
+    this.maxInFlight = options.maxInFlight ?? 2;
+  }
+
+  /** Runs `input` in the next batch; resolves with its own answer once that batch has committed. */
+  call(input: I): Promise<O> {
+    return new Promise<O>((resolve, reject) => {
+      this.pending.push({ input, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** Resolves once every call made so far has been answered. */
+  drained(): Promise<void> {
+    if (this.pending.length === 0 && this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.pending.length === 0 || this.inFlight >= this.maxInFlight) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      while (this.pending.length > 0 && this.inFlight < this.maxInFlight) void this.execute(this.take());
+    });
+  }
+
+  /** The next batch: pending calls in order, up to `maxBatch`, none sharing a key with another. */
+  private take(): Call<I, O>[] {
+    const key = this.options.key;
+    if (!key) return this.pending.splice(0, this.maxBatch);
+    const batch: Call<I, O>[] = [];
+    const rest: Call<I, O>[] = [];
+    const seen = new Set<string>();
+    for (const c of this.pending) {
+      const k = key(c.input);
+      if (batch.length < this.maxBatch && !seen.has(k)) {
+        seen.add(k);
+        batch.push(c);
+      } else rest.push(c);
+    }
+    this.pending = rest;
+    return batch;
+  }
+
+  private async execute(batch: Call<I, O>[]): Promise<void> {
+    this.inFlight++;
+    try {
+      await this.answer(batch);
+    } finally {
+      this.inFlight--;
+      this.schedule();
+      if (this.pending.length === 0 && this.inFlight === 0) for (const r of this.idle.splice(0)) r();
+    }
+  }
+
+  private async answer(batch: Call<I, O>[]): Promise<void> {
+    try {
+      const out = await this.run(batch.map((c) => c.input));
+      if (out.length !== batch.length) throw new Error(`coalescer: ${batch.length} calls were answered with ${out.length} results`);
+      batch.forEach((c, i) => c.resolve(out[i]!));
+    } catch (e) {
+      if (batch.length === 1) return batch[0]!.reject(e);
+      await Promise.all(batch.map((c) => this.run([c.input]).then((out) => c.resolve(out[0]!), c.reject)));
+    }
+  }
+}
