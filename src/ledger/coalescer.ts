@@ -5,8 +5,9 @@ export interface CoalescerOptions<I> {
   /** Most batches running at once (default 2); what arrives meanwhile waits for the next. */
   readonly maxInFlight?: number;
   /**
-   * Calls with the same key never share a batch: the second waits for the next one. A batch statement
-   * then sees each row once (two claims of one transfer in one UPDATE … FROM would both look successful).
+   * Calls with the same key never share a batch, nor run beside one another: the second waits until the
+   * first's batch is done, so that calls of one key run in the order they were made. A batch statement then
+   * sees each row once (two claims of one transfer in one UPDATE … FROM would both look successful).
    */
   readonly key?: (input: I) => string;
 }
@@ -32,6 +33,8 @@ export class Coalescer<I, O> {
   private scheduled = false;
   private inFlight = 0;
   private idle: (() => void)[] = [];
+  /** Keys of the calls in the batches running now. */
+  private readonly running = new Set<string>();
   private readonly maxBatch: number;
   private readonly maxInFlight: number;
 
@@ -62,25 +65,29 @@ export class Coalescer<I, O> {
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      while (this.pending.length > 0 && this.inFlight < this.maxInFlight) void this.execute(this.take());
+      while (this.pending.length > 0 && this.inFlight < this.maxInFlight) {
+        const batch = this.take();
+        if (batch.length === 0) return; // every pending call waits for a key that is running
+        void this.execute(batch);
+      }
     });
   }
 
-  /** The next batch: pending calls in order, up to `maxBatch`, none sharing a key with another. */
+  /** The next batch: pending calls in order, up to `maxBatch`, none sharing a key with another or with a running one. */
   private take(): Call<I, O>[] {
     const key = this.options.key;
     if (!key) return this.pending.splice(0, this.maxBatch);
     const batch: Call<I, O>[] = [];
     const rest: Call<I, O>[] = [];
-    const seen = new Set<string>();
+    const taken = new Set<string>(); // and those of calls left waiting: a later call of their key waits too
     for (const c of this.pending) {
       const k = key(c.input);
-      if (batch.length < this.maxBatch && !seen.has(k)) {
-        seen.add(k);
-        batch.push(c);
-      } else rest.push(c);
+      if (batch.length < this.maxBatch && !taken.has(k) && !this.running.has(k)) batch.push(c);
+      else rest.push(c);
+      taken.add(k);
     }
     this.pending = rest;
+    for (const c of batch) this.running.add(key(c.input));
     return batch;
   }
 
@@ -90,6 +97,8 @@ export class Coalescer<I, O> {
       await this.answer(batch);
     } finally {
       this.inFlight--;
+      const key = this.options.key;
+      if (key) for (const c of batch) this.running.delete(key(c.input));
       this.schedule();
       if (this.pending.length === 0 && this.inFlight === 0) for (const r of this.idle.splice(0)) r();
     }
@@ -102,7 +111,8 @@ export class Coalescer<I, O> {
       batch.forEach((c, i) => c.resolve(out[i]!));
     } catch (e) {
       if (batch.length === 1) return batch[0]!.reject(e);
-      await Promise.all(batch.map((c) => this.run([c.input]).then((out) => c.resolve(out[0]!), c.reject)));
+      // One after another: this batch's slot is the only one it may use.
+      for (const c of batch) await this.run([c.input]).then((out) => c.resolve(out[0]!), c.reject);
     }
   }
 }
