@@ -72,7 +72,7 @@ describe('Coalescer', () => {
 interface Plan {
   readonly creates: readonly { readonly req: number; readonly amount: number }[];
   readonly claims: readonly number[];
-  readonly moves: readonly { readonly req: number; readonly from: TransferState; readonly to: TransferState; readonly patch: TransferPatch; readonly claimed: boolean }[];
+  readonly moves: readonly { readonly req: number; readonly from: TransferState; readonly to: TransferState; readonly patch: TransferPatch; readonly claimed: boolean; readonly answered: boolean }[];
 }
 
 const MOVES: readonly [TransferState, TransferState][] = [
@@ -96,7 +96,7 @@ const planArb: fc.Arbitrary<Plan> = fc.record({
   creates: fc.array(fc.record({ req: fc.integer({ min: 0, max: 6 }), amount: fc.constantFrom(1_000, 2_000) }), { minLength: 1, maxLength: 12 }),
   claims: fc.array(fc.integer({ min: 0, max: 6 }), { maxLength: 10 }),
   moves: fc.array(
-    fc.record({ req: fc.integer({ min: 0, max: 6 }), move: fc.constantFrom(...MOVES), patch: patchArb, claimed: fc.boolean() }).map(({ move: [from, to], ...m }) => ({ ...m, from, to })),
+    fc.record({ req: fc.integer({ min: 0, max: 6 }), move: fc.constantFrom(...MOVES), patch: patchArb, claimed: fc.boolean(), answered: fc.boolean() }).map(({ move: [from, to], ...m }) => ({ ...m, from, to })),
     { maxLength: 14 },
   ),
 });
@@ -116,7 +116,11 @@ async function runPlan(ledger: Ledger, ds: DataSource, round: number, plan: Plan
       ledger.claimAndKeep({ transferId: idOf(req), institution: 'hecto', direction: 'out', message: '2000/100', seqNo: String(req).padStart(6, '0'), sendDate: '2026-12-02', raw: Buffer.from(`telegram ${req}`), at: new Date() }, claim(req)),
     ),
   );
-  const moves = await Promise.all(plan.moves.map((m) => ledger.move(idOf(m.req), m.from, m.to, `plan ${m.from}→${m.to}`, m.patch, m.claimed ? claim(m.req) : undefined)));
+  // An answer travels with its move, and is kept whether the move applies or not.
+  const answer = (req: number, n: number) => ({ transferId: idOf(req), institution: 'hecto', direction: 'in' as const, message: '2000/110', seqNo: String(req).padStart(6, '0'), sendDate: '2026-12-02', raw: Buffer.from(`answer ${n}`), at: new Date() });
+  const moves = await Promise.all(
+    plan.moves.map((m, n) => ledger.move(idOf(m.req), m.from, m.to, `plan ${m.from}→${m.to}`, m.patch, { ...(m.claimed ? { claim: claim(m.req) } : {}), ...(m.answered ? { answer: answer(m.req, n) } : {}) })),
+  );
   const rows = new Map<number, unknown>();
   const events = new EventStore(ds);
   for (const [req, id] of ids) {

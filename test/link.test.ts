@@ -41,6 +41,26 @@ describe('BankLink against the simulator, real sockets', () => {
     expect(traffic.map((t) => `${t.direction} ${t.message}`)).toEqual(['out open.request', 'in open.response', 'out transfer.request', 'in transfer.response']);
   });
 
+  it('an answer its requester keeps itself is handed over without waiting for onTraffic, which sees it marked kept; others wait to be kept', async () => {
+    const seen: TrafficRecord[] = [];
+    let release!: () => void;
+    let keeping: Promise<void> | undefined; // set once the day is open
+    // A store that does not finish keeping until released: only answers the link must keep wait for it.
+    const { link } = await setup({ onTraffic: (r) => (seen.push(r), r.kept ? undefined : keeping) });
+    keeping = new Promise<void>((r) => (release = r));
+    const waited = link.request('balance.request', { account: '12345678901234' });
+    const own = await link.request('transfer.request', TRANSFER, { keepsAnswer: true });
+    expect(own.status).toBe('answered');
+    expect(seen.find((r) => r.message === 'transfer.response')?.kept).toBe(true);
+    expect(seen.find((r) => r.message === 'balance.response')?.kept).toBeUndefined();
+    let done = false;
+    void waited.then(() => (done = true));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(done).toBe(false); // still being kept
+    release();
+    expect((await waited).status).toBe('answered');
+  });
+
   it('carries thousands of requests in flight on one connection, each matched to its own answer', async () => {
     const { link } = await setup({ requestTimeoutMs: 20_000 });
     const n = 5_000;

@@ -68,6 +68,17 @@ export interface KeptTelegram {
   at: Date;
 }
 
+/** What a state change carries besides the fields it sets. */
+export interface MoveExtras {
+  /** Moved only while this worker's claim is still the one on the transfer. */
+  readonly claim?: string;
+  /**
+   * The answer that brought the change, kept in the same transaction: kept whether or not the change
+   * applies, and never acted on without being kept.
+   */
+  readonly answer?: KeptTelegram;
+}
+
 /** A notice a bank sent us (deposit, failure), stored once. */
 export interface Notice {
   id: number;

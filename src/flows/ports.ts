@@ -1,4 +1,4 @@
-import type { KeptTelegram, NewTransfer, Notice, Transfer, TransferKind, TransferPatch } from '../domain/transfer.js';
+import type { KeptTelegram, MoveExtras, NewTransfer, Notice, Transfer, TransferKind, TransferPatch } from '../domain/transfer.js';
 import type { TransferState } from '../domain/transfer-state.js';
 import type { FieldInput } from '../codec/values.js';
 import type { RequestOptions } from '../link/bank-link.js';
@@ -33,8 +33,8 @@ export interface TransferStore {
   byRequest(service: string, requestId: string): Promise<Transfer | null>;
   /** Transfers of an institution not final yet and unchanged for `minAgeMs` (of one kind, when given). */
   unsettled(institution: string, minAgeMs?: number, kind?: TransferKind): Promise<Transfer[]>;
-  /** Moves a transfer only if it is in `from` (and holds `claim`, when given); null when it was not. */
-  move(id: string, from: TransferState, to: TransferState, reason: string, patch?: TransferPatch, claim?: string): Promise<Transfer | null>;
+  /** Moves a transfer only if it is in `from` (and holds the extras' claim, when given); null when it was not. */
+  move(id: string, from: TransferState, to: TransferState, reason: string, patch?: TransferPatch, extras?: MoveExtras): Promise<Transfer | null>;
   patch(id: string, patch: TransferPatch): Promise<void>;
   /**
    * Claims a `requested` transfer and keeps its telegram, in one statement; false if someone else has it,

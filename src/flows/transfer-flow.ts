@@ -4,8 +4,8 @@ import { EncodeError } from '../codec/encode-error.js';
 import type { TelegramCodec } from '../codec/telegram-codec.js';
 import type { FieldInput } from '../codec/values.js';
 import type { Outcome } from '../codes/outcome.js';
-import type { ResponseCodeTable } from '../codes/response-codes.js';
-import type { Transfer as TransferRow, TransferKind, TransferPatch } from '../domain/transfer.js';
+import type { ResponseCodeTable, ResponseMeaning } from '../codes/response-codes.js';
+import type { KeptTelegram, Transfer as TransferRow, TransferKind, TransferPatch } from '../domain/transfer.js';
 import type { TransferState } from '../domain/transfer-state.js';
 import type { Clock } from '../link/clock.js';
 import type { LinkOutcome, SentTelegram } from '../link/exchange.js';
@@ -153,6 +153,8 @@ export class TransferFlow {
           if (!(await ledger.claimAndKeep(kept, claim, t.consentId !== null))) throw new Error('another worker has it, or its consent is gone');
           claimed = true;
         },
+        // Its answer is kept by the state change it brings, in the same transaction (see settle).
+        keepsAnswer: true,
       });
     } catch (e) {
       // A telegram that cannot be built (the spec or profile changed since it was accepted) never will
@@ -163,15 +165,24 @@ export class TransferFlow {
     switch (outcome.status) {
       case 'not-sent':
         if (outcome.cause === 'breaker') throw new NotNowError(outcome.reason, this.d.link.blockedFor?.()?.retryInMs ?? 1_000);
-        if (claimed) await ledger.move(id, 'sending', 'requested', `not sent: ${outcome.reason}`, { seqNo: null, sendDate: null, claimToken: null }, claim);
+        if (claimed) await ledger.move(id, 'sending', 'requested', `not sent: ${outcome.reason}`, { seqNo: null, sendDate: null, claimToken: null }, { claim });
         else if ((await ledger.get(id))?.state !== 'requested') return; // someone else's now
         throw new Error(`transfer ${id} not sent, will retry: ${outcome.reason}`); // BullMQ retries with backoff
       case 'unknown':
         return this.becomeUnknown({ ...t, state: 'sending' }, outcome.reason);
       case 'answered': {
-        const meaning = this.d.codes.lookup(t.bankCode, outcome.responseCode);
-        const { fee } = this.d.profile.fromWire(t.kind, 'answer', outcome.response.fields);
-        return this.settle(t, 'sending', meaning.outcome, outcome.responseCode, meaning.message, fee instanceof Decimal ? fee : null, 'the bank answered');
+        // Kept by the state change it brings (keepsAnswer above); kept alone if it cannot be read.
+        const answer: KeptTelegram = { transferId: t.id, institution: t.institution, direction: 'in', message: outcome.response.message, seqNo: outcome.request.seqNo, sendDate: outcome.request.sendDate, raw: this.keepable(outcome.responseRaw), at: new Date() };
+        let meaning: ResponseMeaning;
+        let fee: unknown;
+        try {
+          meaning = this.d.codes.lookup(t.bankCode, outcome.responseCode);
+          fee = this.d.profile.fromWire(t.kind, 'answer', outcome.response.fields)['fee'];
+        } catch (e) {
+          await ledger.recordTelegram(answer);
+          throw e;
+        }
+        return this.settle(t, 'sending', meaning.outcome, outcome.responseCode, meaning.message, fee instanceof Decimal ? fee : null, 'the bank answered', answer);
       }
     }
   }
@@ -299,25 +310,26 @@ export class TransferFlow {
     return this.d.ledger.recordTelegram({ transferId: t.id, institution: t.institution, direction: 'out', message: req.message, seqNo: req.seqNo, sendDate: req.sendDate, raw: this.keepable(req.raw), at: new Date() });
   }
 
-  private async settle(t: TransferRow, from: 'sending' | 'unknown', outcome: Outcome, code: string, message: string, fee: Decimal | null, why: string): Promise<void> {
+  /** Settles what an answer says; `answer`, when given, is kept with the change (see MoveExtras). */
+  private async settle(t: TransferRow, from: 'sending' | 'unknown', outcome: Outcome, code: string, message: string, fee: Decimal | null, why: string, answer?: KeptTelegram): Promise<void> {
     const patch = { responseCode: code, responseMessage: message, ...(fee ? { fee } : {}) };
-    if (outcome === 'success') return this.finish(t.id, from, 'succeeded', `${why}: ${code} ${message}`, patch);
+    if (outcome === 'success') return this.finish(t.id, from, 'succeeded', `${why}: ${code} ${message}`, patch, answer);
     // Refused for what it is, or not taken as sent (this code answers the transfer itself): nothing moved.
-    if (outcome === 'rejected' || outcome === 'request-error') return this.finish(t.id, from, 'failed', `${why}: ${code} ${message} (${outcome})`, patch);
+    if (outcome === 'rejected' || outcome === 'request-error') return this.finish(t.id, from, 'failed', `${why}: ${code} ${message} (${outcome})`, patch, answer);
     // processing, unknown, or a "no record" answer to the transfer itself: only an inquiry can tell.
-    if (from === 'sending') return this.becomeUnknown(t, `${why}: ${code} ${message} (${outcome})`, patch);
+    if (from === 'sending') return this.becomeUnknown(t, `${why}: ${code} ${message} (${outcome})`, patch, answer);
     return this.askAgain(t, `${why}: ${code} ${message} (${outcome})`);
   }
 
   /** A final state change, and word to whoever waits on the transfer in this process. */
-  private async finish(id: string, from: TransferState, to: TransferState, reason: string, patch: TransferPatch = {}): Promise<void> {
+  private async finish(id: string, from: TransferState, to: TransferState, reason: string, patch: TransferPatch = {}, answer?: KeptTelegram): Promise<void> {
     // Settled, it is no operator's to look at any more (an operator's own inquiry may have settled it).
-    const done = await this.d.ledger.move(id, from, to, reason, { ...patch, needsOperator: false });
+    const done = await this.d.ledger.move(id, from, to, reason, { ...patch, needsOperator: false }, answer ? { answer } : {});
     if (done) this.d.settled?.(done);
   }
 
-  private async becomeUnknown(t: TransferRow, reason: string, patch = {}): Promise<void> {
-    const unknown = await this.d.ledger.move(t.id, 'sending', 'unknown', reason, patch);
+  private async becomeUnknown(t: TransferRow, reason: string, patch = {}, answer?: KeptTelegram): Promise<void> {
+    const unknown = await this.d.ledger.move(t.id, 'sending', 'unknown', reason, patch, answer ? { answer } : {});
     if (!unknown) return;
     this.d.settled?.(unknown);
     this.d.logger.warn('transfer.unknown', { transferId: t.id, reason });

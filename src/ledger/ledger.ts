@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Decimal } from 'decimal.js';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { isUniqueViolation } from './db-errors.js';
 import type { NoticeRow, TelegramRow, TransferEventRow, TransferRow } from './entities.js';
 import { IdempotencyConflictError } from './idempotency-conflict-error.js';
 import { EVENT_OF_STATE } from '../domain/events.js';
 import { canMove, type TransferState } from '../domain/transfer-state.js';
 import { transferEventPayloadSql } from './event-store.js';
-import type { NewTransfer, TransferKind, TransferPatch } from '../domain/transfer.js';
+import type { KeptTelegram, MoveExtras, NewTransfer, TransferKind, TransferPatch } from '../domain/transfer.js';
 import { setFacts } from '../tracing/span-attributes.js';
 import { withSpan } from '../tracing/with-span.js';
 import { Sql, readTime, textOrNull } from './sql.js';
@@ -152,12 +152,13 @@ export class Ledger {
 
   /**
    * Moves a transfer from `from` to `to` (and sets `patch`), recording why; returns the transfer as it now
-   * is. Returns null if the transfer was not in `from` any more (someone else moved it), or, with `claim`,
-   * if the worker's claim is no longer the one on it: the caller must not act as if it had moved it.
+   * is. Returns null if the transfer was not in `from` any more (someone else moved it), or, with a claim,
+   * if the worker's claim is no longer the one on it: the caller must not act as if it had moved it. An
+   * answer in `extras` is kept in the same transaction, whether the move applies or not.
    */
-  async move(id: string, from: TransferState, to: TransferState, reason: string, patch: TransferPatch = {}, claim?: string): Promise<TransferRow | null> {
+  async move(id: string, from: TransferState, to: TransferState, reason: string, patch: TransferPatch = {}, extras: MoveExtras = {}): Promise<TransferRow | null> {
     const t = await withSpan('ledger.move', { transferId: id, stateFrom: from, stateTo: to }, async (span) => {
-      const moved = await this.moveRow(id, from, to, reason, patch, claim);
+      const moved = await this.moveRow(id, from, to, reason, patch, extras);
       setFacts(span, { outcome: moved ? 'moved' : 'not-in-state' });
       return moved;
     });
@@ -165,16 +166,17 @@ export class Ledger {
     return t;
   }
 
-  private async moveRow(id: string, from: TransferState, to: TransferState, reason: string, patch: TransferPatch, claim?: string): Promise<TransferRow | null> {
+  private async moveRow(id: string, from: TransferState, to: TransferState, reason: string, patch: TransferPatch, { claim, answer }: MoveExtras): Promise<TransferRow | null> {
     if (!canMove(from, to)) throw new Error(`ledger: ${from} → ${to} is not a transfer state change`);
     const now = new Date();
-    if (this.batched) return this.batched.move.call({ id, from, to, reason, patch, claim: claim ?? null, at: now });
+    if (this.batched) return this.batched.move.call({ id, from, to, reason, patch, claim: claim ?? null, answer: answer ?? null, at: now });
     // SQLite: the change, its history and its service event in one transaction (the batched statement's
     // steps, one transfer at a time).
     const params: unknown[] = [to, now, id, from, claim ?? null];
     const update = `UPDATE transfers SET state = $1, updated_at = $2${setClause(patch, params)}
       WHERE id = $3 AND state = $4 AND ($5 IS NULL OR claim_token = $5) RETURNING *`;
     return inTransaction(this.ds, async (m) => {
+      if (answer) await this.insertTelegram(m, answer);
       const rows = await this.sql.rows(m, update, params);
       if (rows.length !== 1) return null;
       await this.sql.rows(m, `INSERT INTO transfer_events (transfer_id, from_state, to_state, reason, at) VALUES ($1, $2, $3, $4, $5)`, [id, from, to, reason.slice(0, 300), now]);
@@ -213,9 +215,13 @@ export class Ledger {
     return inTransaction(this.ds, async (m) => {
       if ((await this.sql.rows(m, update, [t.seqNo, t.sendDate, t.at, t.transferId, claim])).length !== 1) return false;
       await this.sql.rows(m, `INSERT INTO transfer_events (transfer_id, from_state, to_state, reason, at) VALUES ($1, 'requested', 'sending', $2, $3)`, [t.transferId, CLAIM_REASON, t.at]);
-      await this.sql.rows(m, `INSERT INTO telegrams (transfer_id, institution, direction, message, seq_no, send_date, raw, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, [t.transferId, t.institution, t.direction, t.message, t.seqNo, t.sendDate, t.raw, t.at]);
+      await this.insertTelegram(m, t);
       return true;
     });
+  }
+
+  private insertTelegram(m: EntityManager, t: KeptTelegram): Promise<unknown> {
+    return this.sql.rows(m, `INSERT INTO telegrams (transfer_id, institution, direction, message, seq_no, send_date, raw, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, [t.transferId, t.institution, t.direction, t.message, t.seqNo, t.sendDate, t.raw, t.at]);
   }
 
   recordTelegram(t: Omit<TelegramRow, 'id'>): Promise<void> {

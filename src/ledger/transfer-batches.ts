@@ -33,6 +33,8 @@ export interface Move {
   readonly reason: string;
   readonly patch: TransferPatch;
   readonly claim: string | null;
+  /** The answer that brought it, kept with it whether it applies or not. */
+  readonly answer: KeptTelegram | null;
   readonly at: Date;
 }
 
@@ -70,6 +72,8 @@ const MOVE_COLUMNS = [
   ['id', 'varchar'], ['from_state', 'varchar'], ['to_state', 'varchar'], ['reason', 'varchar'], ['at', 'timestamptz'], ['claim', 'varchar'],
   // Each patchable field twice: whether this change sets it, and to what.
   ...PATCH_COLUMNS.flatMap(([, c, type]) => [[`set_${c}`, 'boolean'], [c, type]] as const),
+  // The answer kept with it (all null without one).
+  ...TELEGRAM_COLUMNS.filter(([c]) => c !== 'transfer_id').map(([c, type]) => [`answer_${c}`, type] as const),
 ] as const;
 
 /** States whose arrival the calling service is told of, through the outbox (src/domain/events.ts). */
@@ -155,6 +159,7 @@ export class TransferBatches {
     const values: unknown[][] = [
       moves.map((m) => m.id), moves.map((m) => m.from), moves.map((m) => m.to), moves.map((m) => m.reason.slice(0, 300)), moves.map((m) => m.at), moves.map((m) => m.claim),
       ...PATCH_COLUMNS.flatMap(([field]) => [moves.map((m) => field in m.patch), moves.map((m) => (field === 'fee' ? won(m.patch.fee) : m.patch[field] ?? null))]),
+      ...(['institution', 'direction', 'message', 'seqNo', 'sendDate', 'raw', 'at'] as const).map((f) => moves.map((m) => m.answer?.[f] ?? null)),
     ];
     const set = PATCH_COLUMNS.map(([, c]) => `${c} = CASE WHEN v.set_${c} THEN v.${c} ELSE transfers.${c} END`).join(', ');
     const rows = await this.sql.rows(
@@ -164,6 +169,8 @@ export class TransferBatches {
              WHERE transfers.id = v.id AND transfers.state = v.from_state AND (v.claim IS NULL OR transfers.claim_token = v.claim)
              RETURNING transfers.*, v.from_state AS moved_from, v.reason AS moved_because),
        e AS (INSERT INTO transfer_events (transfer_id, from_state, to_state, reason, at) SELECT id, moved_from, state, moved_because, updated_at FROM t),
+       k AS (INSERT INTO telegrams (transfer_id, institution, direction, message, seq_no, send_date, raw, at)
+             SELECT id, answer_institution, answer_direction, answer_message, answer_seq_no, answer_send_date, answer_raw, answer_at FROM v WHERE answer_raw IS NOT NULL),
        o AS (INSERT INTO events (service, type, aggregate, payload, occurred_at)
              SELECT t.service, t.kind || '.' || t.state, 'transfer:' || t.id, ${transferEventPayloadSql(true, 't')}, t.updated_at FROM t WHERE t.state IN (${SERVICE_EVENT_STATES}))
        SELECT * FROM t`,

@@ -74,6 +74,12 @@ export interface RequestOptions {
    * place to persist it. If it throws, nothing is sent and the request ends `not-sent`.
    */
   readonly beforeSend?: (request: SentTelegram) => Promise<void>;
+  /**
+   * The caller keeps the answer itself, in the same transaction as what it does about it (a transfer's
+   * settling state change): the answer is handed over at once instead of after `onTraffic` kept it, and
+   * `onTraffic` sees it marked kept. A late or unmatched answer is kept by `onTraffic` as ever.
+   */
+  readonly keepsAnswer?: boolean;
 }
 
 interface Pending {
@@ -83,6 +89,7 @@ interface Pending {
   readonly frame: QueuedFrame;
   readonly resolve: (o: LinkOutcome) => void;
   readonly request: SentTelegram;
+  readonly keepsAnswer: boolean;
 }
 
 interface Waiter {
@@ -179,7 +186,7 @@ export class BankLink {
       const started = Date.now();
       const deadline = started + (options.timeoutMs ?? this.timeoutMs);
       const outcome: LinkOutcome = (await this.whenReady(deadline))
-        ? await this.exchange(message, response, fields, deadline, options.beforeSend)
+        ? await this.exchange(message, response, fields, deadline, options.beforeSend, options.keepsAnswer)
         : { status: 'not-sent', reason: `link to ${this.where()} not ready (${this.stateValue})` };
       const code = outcome.status === 'answered' ? outcome.responseCode : undefined;
       setFacts(span, { outcome: outcome.status, ...(outcome.request ? { seqNo: outcome.request.seqNo, sendDate: outcome.request.sendDate } : {}), ...(code !== undefined ? { responseCode: code } : {}) });
@@ -222,6 +229,7 @@ export class BankLink {
     fields: Readonly<Record<string, FieldInput>>,
     deadline: number,
     beforeSend?: (request: SentTelegram) => Promise<void>,
+    keepsAnswer = false,
   ): Promise<LinkOutcome> {
     const s = this.session;
     const stamp = kst(this.clock());
@@ -260,7 +268,7 @@ export class BankLink {
         this.options.onTraffic?.(this.traffic.record('out', message, raw, beforeSend !== undefined));
       });
       if (!frame) return resolve({ status: 'not-sent', reason: `connection to ${this.where()} is down`, request });
-      const entry: Pending = { key, expects, deadline, frame, resolve, request };
+      const entry: Pending = { key, expects, deadline, frame, resolve, request, keepsAnswer };
       this.pending.set(key, entry);
     });
   }
@@ -354,15 +362,17 @@ export class BankLink {
   }
 
   private received(t: DecodedTelegram, raw: Buffer): void {
-    const kept = this.options.onTraffic?.(this.traffic.record('in', t.message, Buffer.from(raw)));
     const spec = this.codec.message(t.message);
-    if (spec.from === 'bank' && spec.response) {
+    const notice = spec.from === 'bank' && spec.response !== undefined;
+    const key = notice ? '' : this.matchKey(raw);
+    const found = notice ? undefined : this.pending.get(key);
+    const p = found?.expects === t.message ? found : undefined;
+    const kept = this.options.onTraffic?.(this.traffic.record('in', t.message, Buffer.from(raw), p?.keepsAnswer === true));
+    if (notice) {
       void this.notice(t, Buffer.from(raw));
       return;
     }
-    const key = this.matchKey(raw);
-    const p = this.pending.get(key);
-    if (!p || p.expects !== t.message) {
+    if (!p) {
       this.log.warn('link.unmatched', { link: this.where(), message: t.message, fields: maskFields(spec, t.fields) });
       this.options.onUnmatched?.(t, Buffer.from(raw));
       return;

@@ -39,6 +39,9 @@ export interface TrafficRecord {
   /** 전문번호 and send date (YYYY-MM-DD) from the header, when the spec has them. */
   readonly seqNo: string | null;
   readonly sendDate: string | null;
-  /** True for a request its sender already persisted in `beforeSend` (no need to keep it twice). */
+  /**
+   * True for a request its sender already persisted in `beforeSend`, or an answer its requester keeps
+   * itself (`keepsAnswer`): no need to keep it twice.
+   */
   readonly kept?: boolean;
 }
