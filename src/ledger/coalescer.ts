@@ -25,8 +25,9 @@ interface Call<I, O> {
  *
  * `run` answers a batch's inputs in order, all or nothing (one statement). A failed batch of several is
  * run again call by call, so that one bad call fails alone and the others are answered as if alone. That
- * is safe because the calls it is used for are conditional and idempotent: a batch that committed although
- * its answer was lost is seen as done by the calls that run again.
+ * is safe for the calls it is used for: each is conditional on the state it finds (a batch that committed
+ * although its answer was lost is seen as done by the calls that run again), or, for kept telegrams,
+ * harmless to keep twice.
  */
 export class Coalescer<I, O> {
   private pending: Call<I, O>[] = [];
