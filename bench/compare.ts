@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { projectRoot } from '../src/paths.js';
-import type { GatewayBenchResult } from './gateway.js';
+import { benchGateway, type GatewayBenchResult } from './gateway.js';
 import type { LinkBenchResult } from './link.js';
 import { formatRate } from './measure.js';
 
@@ -23,9 +23,9 @@ function buildOf(commit: string): Build {
   return { name: short, dir };
 }
 
-async function gatewayOf(b: Build, rate?: number): Promise<GatewayBenchResult> {
-  const m = (await import(pathToFileURL(join(b.dir, 'dist/bench/gateway.js')).href)) as typeof import('./gateway.js');
-  return m.benchGateway('postgres', 128, 10_000, rate);
+/** This build's harness (bench/gateway.ts) around `b`'s gateway and simulator: both builds measured the same way. */
+function gatewayOf(b: Build, rate?: number): Promise<GatewayBenchResult> {
+  return benchGateway('postgres', 128, 10_000, rate, undefined, b.dir);
 }
 
 async function linkOf(b: Build): Promise<LinkBenchResult> {

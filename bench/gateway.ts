@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Decimal } from 'decimal.js';
 import pg from 'pg';
+import { pathToFileURL } from 'node:url';
 import type { GatewayConfig } from '../src/config/config.js';
-import { Gateway } from '../src/gateway/gateway.js';
-import { BankLink } from '../src/link/bank-link.js';
-import { MemorySequenceSource } from '../src/link/sequence.js';
+import type { Gateway as GatewayClass } from '../src/gateway/gateway.js';
+import type { BankLink as BankLinkClass } from '../src/link/bank-link.js';
+import type { MemorySequenceSource as SequenceClass } from '../src/link/sequence.js';
 import { silentLogger } from '../src/log/logger.js';
 import { projectRoot } from '../src/paths.js';
 import { formatRate } from './measure.js';
@@ -28,14 +29,25 @@ function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
 }
 
+/** The gateway, link and sequence classes of the build in `root` (compiled), so one harness measures any build. */
+async function buildClasses(root: string) {
+  const load = async <T>(file: string) => (await import(pathToFileURL(join(root, 'dist/src', file)).href)) as T;
+  const { Gateway } = await load<{ Gateway: typeof GatewayClass }>('gateway/gateway.js');
+  const { BankLink } = await load<{ BankLink: typeof BankLinkClass }>('link/bank-link.js');
+  const { MemorySequenceSource } = await load<{ MemorySequenceSource: typeof SequenceClass }>('link/sequence.js');
+  return { Gateway, BankLink, MemorySequenceSource };
+}
+
 /**
  * Transfers through the HTTP API (`Prefer: wait=30`, so each call returns the bank's final answer) to the
- * simulator in another process and back. Three runs: closed loop with `concurrency` callers (throughput),
- * open loop at `rate` per second (latency under load), one at a time (the gateway's own cost next to the
- * bank's round trip, measured on the same link with a balance inquiry).
+ * simulator in another process and back, for the build in `root` (default: this one; `compare` passes
+ * another). After a warm-up, three runs, the loaded one last so that its backlog (autovacuum, the event
+ * sequencer catching up) is in no other: one at a time (the gateway's own cost next to the bank's round
+ * trip, measured on the same link with a balance inquiry), open loop at `rate` per second (latency under
+ * load), closed loop with `concurrency` callers (throughput).
  */
-export async function benchGateway(db: 'sqlite' | 'postgres' | 'postgres-socket', concurrency = 128, total = 10_000, rate = 500, seconds = 10): Promise<GatewayBenchResult> {
-  const root = projectRoot();
+export async function benchGateway(db: 'sqlite' | 'postgres' | 'postgres-socket', concurrency = 128, total = 10_000, rate = 500, seconds = 10, root = projectRoot()): Promise<GatewayBenchResult> {
+  const { Gateway, BankLink, MemorySequenceSource } = await buildClasses(root);
   const sim = await spawnSimulator(root);
   let databaseUrl = join(mkdtempSync(join(tmpdir(), 'firmbank-bench-')), 'ledger.sqlite');
   const dbName = `fb_bench_${Date.now()}`;
@@ -74,15 +86,15 @@ export async function benchGateway(db: 'sqlite' | 'postgres' | 'postgres-socket'
     // The callers run in a process of their own, as the internal services would.
     const load = (...args: (string | number)[]) =>
       new Promise<{ perSec: number; lat: number[] }>((resolve, reject) => {
-        const child = spawn(process.execPath, [join(root, 'dist/bench/load.js'), url, key, ...args.map(String)], { stdio: ['ignore', 'pipe', 'inherit'] });
+        const child = spawn(process.execPath, [join(projectRoot(), 'dist/bench/load.js'), url, key, ...args.map(String)], { stdio: ['ignore', 'pipe', 'inherit'] });
         let out = '';
         child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
         child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as { perSec: number; lat: number[] }) : reject(new Error(`load generator exited ${code}`))));
       });
     await load('closed', 500, 16); // warm-up
-    const loaded = await load("closed", total, concurrency);
-    const lat = (await load('open', rate, seconds)).lat;
     const idle = (await load('closed', 300, 1)).lat;
+    const lat = (await load('open', rate, seconds)).lat;
+    const loaded = await load('closed', total, concurrency);
     // The bank's own round trip: a bare link to the same simulator, keeping nothing.
     const link = new BankLink({ codec: gw.institutions.get('hecto')!.codec, host: '127.0.0.1', port: sim.port, companyId: 'BENCH02', bankCode: '004', sequence: new MemorySequenceSource() }).start();
     await link.ready();
