@@ -63,7 +63,14 @@ describe('the operators\' console in Chromium', () => {
 
   /** Types a reason into the open reason dialog, sends it, and waits for the dialog to close. */
   async function giveReason(page: Page, reason: string): Promise<void> {
-    await shown(page, 'reason-input').fill(reason);
+    // Typed until the dialog takes it: on a busy machine the text can land while the opening dialog
+    // still mounts its field, and the send button then stays disabled (seen once in CI).
+    await expect
+      .poll(async () => {
+        await shown(page, 'reason-input').fill(reason);
+        return shown(page, 'reason-submit').isEnabled();
+      }, { timeout: 15_000 })
+      .toBe(true);
     await shown(page, 'reason-submit').click();
     await expect.poll(() => shown(page, 'reason-modal').count(), { timeout: 10_000 }).toBe(0);
   }
