@@ -232,14 +232,9 @@ export class Ledger {
   async recordTelegrams(ts: readonly Omit<TelegramRow, 'id'>[]): Promise<void> {
     if (ts.length === 0) return;
     if (this.batched) return this.batched.keep(ts);
-    const params: unknown[] = [];
-    const rows = ts.map((t) => {
-      const at = params.length;
-      params.push(t.transferId, t.institution, t.direction, t.message, t.seqNo, t.sendDate, t.raw, t.at);
-      return `(${[1, 2, 3, 4, 5, 6, 7, 8].map((k) => `$${at + k}`).join(', ')})`;
+    await inTransaction(this.ds, async (m) => {
+      for (const t of ts) await this.insertTelegram(m, t);
     });
-    const text = `INSERT INTO telegrams (transfer_id, institution, direction, message, seq_no, send_date, raw, at) VALUES ${rows.join(', ')}`;
-    await inTransaction(this.ds, (m) => this.sql.rows(m, text, params));
   }
 
   /**
