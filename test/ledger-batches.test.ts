@@ -183,6 +183,16 @@ describe('the transfer path batched on PostgreSQL', () => {
     expect(kept[0]!.seqNo).toBe(['000001', '000002', '000003'][won.indexOf(true)]);
   });
 
+  it('a state change the database refuses still keeps the answer that came with it', async () => {
+    const { ledger } = dbs.postgres;
+    const { transfer } = await ledger.createTransfer({ ...SAMPLE_TRANSFER, service: 'refused', requestId: 'refused-move' });
+    const answer = { transferId: transfer.id, institution: 'hecto', direction: 'in' as const, message: 'transfer.response', seqNo: '000009', sendDate: '2026-12-02', raw: Buffer.from('the answer'), at: new Date() };
+    // response_message is varchar(200): the statement is refused.
+    await expect(ledger.move(transfer.id, 'requested', 'failed', 'refused', { responseMessage: 'x'.repeat(300) }, { answer })).rejects.toThrow();
+    expect((await ledger.telegrams(transfer.id)).map((t) => t.raw.toString())).toEqual(['the answer']);
+    expect((await ledger.get(transfer.id))!.state).toBe('requested');
+  });
+
   it('a batch with one call the database refuses answers the others as if alone', async () => {
     const { ledger, ds } = dbs.postgres;
     const good = await Promise.allSettled([

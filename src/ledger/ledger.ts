@@ -158,7 +158,12 @@ export class Ledger {
    */
   async move(id: string, from: TransferState, to: TransferState, reason: string, patch: TransferPatch = {}, extras: MoveExtras = {}): Promise<TransferRow | null> {
     const t = await withSpan('ledger.move', { transferId: id, stateFrom: from, stateTo: to }, async (span) => {
-      const moved = await this.moveRow(id, from, to, reason, patch, extras);
+      const moved = await this.moveRow(id, from, to, reason, patch, extras).catch(async (e: unknown) => {
+        // A change the database refused still leaves its answer kept (kept twice, at worst, if the refusal
+        // was a lost reply to a commit): every telegram received is kept.
+        if (extras.answer) await this.recordTelegram(extras.answer).catch(() => {});
+        throw e;
+      });
       setFacts(span, { outcome: moved ? 'moved' : 'not-in-state' });
       return moved;
     });
