@@ -39,32 +39,57 @@ describe('tracing a transfer through the gateway', () => {
       async (r) => (await r.json()) as { id: string; state: string },
     );
 
-  it('one trace from the API call through the queue job to the bank and the ledger, continuing the caller\'s trace', async () => {
-    const t = await post('traced-1', { traceparent: `00-${TRACE_ID}-00f067aa0ba902b7-01` });
-    expect(t.state).toBe('succeeded');
-    await eventually(() => spans().some((s) => s.name === 'job.send' && s.spanContext().traceId === TRACE_ID), 5_000);
-    const inTrace = spans().filter((s) => s.spanContext().traceId === TRACE_ID);
+  /** The spans of one trace, and the accept span of the transfer in it, checked to sit under the API call's span. */
+  const traceOf = (traceId: string, transferId: string) => {
+    const inTrace = spans().filter((s) => s.spanContext().traceId === traceId);
     const named = (n: string) => inTrace.filter((s) => s.name === n);
-
     const server = named('POST /v1/transfers')[0]!;
     expect(server).toBeDefined();
-    expect(server.attributes['http.response.status_code']).toBe(201);
     const accept = named('transfer.accept')[0]!;
-    expect(accept.attributes['firmbank.transfer.id']).toBe(t.id);
+    expect(accept.attributes['firmbank.transfer.id']).toBe(transferId);
     // accept sits under the request's span (through the handler's span).
     let up: ReadableSpan | undefined = accept;
     while (up && up !== server) up = parentOf(up);
     expect(up).toBe(server);
+    return { named, server, accept };
+  };
 
-    const job = named('job.send')[0]!;
-    expect(parentOf(job)).toBe(accept); // the job continues the trace carried in its data
-    const send = named('transfer.send').find((s) => parentOf(s) === job)!;
+  it('one trace from the API call to the bank and the ledger, continuing the caller\'s trace', async () => {
+    const t = await post('traced-1', { traceparent: `00-${TRACE_ID}-00f067aa0ba902b7-01` });
+    expect(t.state).toBe('succeeded');
+    await eventually(() => spans().some((s) => s.name === 'ledger.move' && s.spanContext().traceId === TRACE_ID && s.attributes['firmbank.transfer.state_to'] === 'succeeded'), 5_000);
+    const { named, server, accept } = traceOf(TRACE_ID, t.id);
+    expect(server.attributes['http.response.status_code']).toBe(201);
+
+    // Sent at once by the process that accepted it: the send continues under the accept, without a job.
+    expect(named('job.send')).toEqual([]);
+    const send = named('transfer.send').find((s) => parentOf(s) === accept)!;
     expect(send.attributes['firmbank.transfer.id']).toBe(t.id);
     const link = named('link.request').find((s) => parentOf(s) === send)!;
     expect(link.attributes).toMatchObject({ 'firmbank.telegram.message': 'transfer.request', 'firmbank.outcome': 'answered', 'firmbank.response.code': '0000' });
     expect(link.attributes['firmbank.telegram.seq_no']).toMatch(/^\d{6}$/);
     const moved = named('ledger.move').filter((s) => s.attributes['firmbank.transfer.id'] === t.id).map((s) => s.attributes['firmbank.transfer.state_to']);
     expect(moved).toContain('succeeded');
+  });
+
+  it('a send handed to the queue (the bank was not reachable) continues the caller\'s trace in its job', async () => {
+    const traceId = '5cf92f3577b34da6a3ce929d0e0e4737';
+    const sim = gw.institutions.get('hecto')!.simulator!;
+    sim.faults.refuseConnections = true;
+    sim.dropConnections();
+    const posted = post('traced-queued', { traceparent: `00-${traceId}-00f067aa0ba902b8-01` });
+    // Longer than a request waits for its link (requestTimeoutMs): the send ends `not-sent` and is queued.
+    await eventually(() => spans().some((s) => s.name === 'link.request' && s.spanContext().traceId === traceId && s.attributes['firmbank.outcome'] === 'not-sent'), 5_000);
+    sim.faults.refuseConnections = false;
+    const t = await posted;
+    await eventually(async () => (await gw.ledger.get(t.id))?.state === 'succeeded', 10_000);
+    await eventually(() => spans().some((s) => s.name === 'job.send' && s.spanContext().traceId === traceId), 5_000);
+    const { named, accept } = traceOf(traceId, t.id);
+    const job = named('job.send')[0]!;
+    expect(parentOf(job)).toBe(accept); // the job continues the trace carried in its data
+    const send = named('transfer.send').find((s) => parentOf(s) === job)!;
+    expect(send.attributes['firmbank.transfer.id']).toBe(t.id);
+    // (The send that got the answer may be this job's retry, or a sweep's job: a trace of its own.)
   });
 
   it('a later result inquiry is a trace of its own, linked to the transfer\'s', async () => {

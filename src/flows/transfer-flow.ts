@@ -56,6 +56,12 @@ export interface TransferFlowDeps {
   readonly memoSeal?: MemoSeal;
   /** What a telegram is kept as (default: its `mask: secret` fields overwritten). */
   readonly keepable?: (raw: Buffer) => Buffer;
+  /**
+   * Sending a new transfer at once, in the process that accepted it, rather than through a job: while
+   * fewer than `maxInFlight` are on their way so, and `permit` takes it out of the bank's rate (the window
+   * the queue's workers share). Absent, or without a permit: queued.
+   */
+  readonly sendNow?: { readonly permit: () => Promise<boolean>; readonly maxInFlight: number };
 }
 
 const SEALED = 'sealed:';
@@ -69,6 +75,9 @@ const SEALED = 'sealed:';
  * result inquiry (7000/100) settles — it is never sent again.
  */
 export class TransferFlow {
+  /** Sends running in this process without a job (see {@link TransferFlowDeps.sendNow}). */
+  private readonly sendingNow = new Set<Promise<void>>();
+
   constructor(private readonly d: TransferFlowDeps) {}
 
   /**
@@ -110,11 +119,40 @@ export class TransferFlow {
       recipientName: input.recipientName ?? '',
       route,
     });
-    // Queued after it is committed. If Redis fails here the transfer stays `requested` and the
-    // recovery sweep queues it; the job id makes a second queueing a no-op. On hold, it waits as
-    // `requested` until the switch is on again (see release).
-    if ((result.created || result.transfer.state === 'requested') && switched.state === 'on') await this.d.queue.send(result.transfer.id);
+    // Sent or queued after it is committed. If the process stops first, or Redis fails here, it stays
+    // `requested` and the recovery sweep queues it; the job id makes a second queueing a no-op. On hold,
+    // it waits as `requested` until the switch is on again (see release).
+    if ((result.created || result.transfer.state === 'requested') && switched.state === 'on') {
+      if (result.created && (await this.maySendNow())) this.sendNow(result.transfer);
+      else await this.d.queue.send(result.transfer.id);
+    }
     return result;
+  }
+
+  private async maySendNow(): Promise<boolean> {
+    const now = this.d.sendNow;
+    return now !== undefined && this.sendingNow.size < now.maxInFlight && (await now.permit());
+  }
+
+  /**
+   * Sends a transfer just accepted here, as its job would but without the queue's round trips, nor a read
+   * of what was just written (the claim checks the state anyway). Whatever stops it before an outcome —
+   * not sent, not now, a lost database — hands it to the queue, whose job reads the state and goes on.
+   */
+  private sendNow(t: TransferRow): void {
+    const sending: Promise<void> = this.traced(t.id, () => this.sendOnce(t.id, t))
+      .catch(async (e: unknown) => {
+        this.d.logger.info('transfer.queued-after-direct-send', { transferId: t.id, reason: e instanceof Error ? e.message : String(e) });
+        await this.d.queue.send(t.id);
+      })
+      .catch((e: unknown) => this.d.logger.error('transfer.not-queued', { transferId: t.id, reason: e instanceof Error ? e.message : String(e), then: 'the recovery sweep queues it' }))
+      .finally(() => this.sendingNow.delete(sending));
+    this.sendingNow.add(sending);
+  }
+
+  /** Resolves once the sends started here without a job have ended (a stopping gateway waits for them). */
+  async drained(): Promise<void> {
+    while (this.sendingNow.size > 0) await Promise.all([...this.sendingNow]);
   }
 
   /**
@@ -122,12 +160,16 @@ export class TransferFlow {
    * claim is taken in the same statement that keeps the telegram, right before its bytes are written.
    */
   send(id: string): Promise<void> {
-    return withSpan('transfer.send', { institution: this.d.institution.id, transferId: id }, () => this.sendOnce(id));
+    return this.traced(id, () => this.sendOnce(id));
   }
 
-  private async sendOnce(id: string): Promise<void> {
+  private traced(id: string, sending: () => Promise<void>): Promise<void> {
+    return withSpan('transfer.send', { institution: this.d.institution.id, transferId: id }, sending);
+  }
+
+  private async sendOnce(id: string, justAccepted?: TransferRow): Promise<void> {
     const { ledger } = this.d;
-    const t = await ledger.get(id);
+    const t = justAccepted ?? (await ledger.get(id));
     if (!t) return;
     if (t.state === 'sending') {
       // Another worker has it. Only when its claim is older than any live attempt can last is it taken

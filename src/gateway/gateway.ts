@@ -270,6 +270,8 @@ export class Gateway {
         memoSeal: this.box,
         keepable,
         ...(password ? { accountPassword: password } : {}),
+        // A new transfer goes out from here at once when the bank's rate allows, else through the queue.
+        sendNow: { permit: () => queue.permitNow(), maxInFlight: options.concurrency ?? 200 },
       });
       queue.start({ send: (id) => transfers.send(id), inquire: (id) => transfers.inquire(id) }, options.concurrency ?? 200, inst.ratePerSecond, (kind, ms) =>
         this.metrics.jobLatency(queue.name, kind, ms / 1_000),
@@ -349,6 +351,7 @@ export class Gateway {
       await this.webhooks.queue.close();
     }
     for (const w of this.institutions.values()) {
+      await w.transfers.drained();
       await w.queue.close();
       await w.collectionQueue.close();
       await w.consentQueue.close();

@@ -1,5 +1,6 @@
 import { redisAddress } from './redis-url.js';
 import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { Redis, type RedisOptions } from 'ioredis';
 import { SpanKind } from '@opentelemetry/api';
 import { runDeferrable } from './deferrable.js';
 import { injectContext, storedContext, withContext, type TraceCarrier } from '../tracing/job-context.js';
@@ -18,6 +19,17 @@ export interface TransferJobHandlers {
   send(transferId: string): Promise<void>;
   inquire(transferId: string): Promise<void>;
 }
+
+/**
+ * One send out of the rate window BullMQ's workers count in (its limiter key: INCR per job made active,
+ * the window's length as the key's expiry; full once the count reaches the limit). Atomic: every process
+ * shares the window, whichever way its transfers go out.
+ */
+const TAKE_FROM_WINDOW = `
+local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+if n >= tonumber(ARGV[1]) then return 0 end
+if redis.call('INCR', KEYS[1]) == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 1`;
 
 export function redisConnection(url: string): ConnectionOptions {
   const a = redisAddress(url);
@@ -40,6 +52,10 @@ export class TransferQueue {
   readonly name: string;
   private readonly queue: Queue<TransferJob>;
   private worker: Worker<TransferJob> | null = null;
+  /** The bank's rate, once this process's worker runs: what {@link permitNow} takes from. */
+  private limiter: { readonly max: number; readonly duration: number } | null = null;
+  /** A connection of its own for permits, failing at once while Redis is away (the caller then queues). */
+  private permits: Redis | null = null;
 
   constructor(
     institution: string,
@@ -83,10 +99,28 @@ export class TransferQueue {
   }
 
   /**
+   * Leave to send one transfer now, without a job, in the process that accepted it: taken from the same
+   * rate window as every process's workers, so the bank's rate holds however transfers go out. False when
+   * the window is full, before {@link start}, or when Redis does not answer: then queue it.
+   */
+  async permitNow(): Promise<boolean> {
+    if (!this.limiter || !this.permits) return false;
+    try {
+      const taken = await this.permits.eval(TAKE_FROM_WINDOW, 1, this.queue.keys['limiter']!, this.limiter.max, this.limiter.duration);
+      return taken === 1;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
    * Starts this process's worker: `concurrency` jobs at once, at most `ratePerSecond` a second.
    * `started` is told how long each job waited for its first run (queue latency, for metrics).
    */
   start(handlers: TransferJobHandlers, concurrency: number, ratePerSecond: number, started?: (kind: TransferJob['kind'], waitedMs: number) => void): void {
+    this.limiter = { max: ratePerSecond, duration: 1_000 };
+    this.permits = new Redis({ ...(this.connection as RedisOptions), maxRetriesPerRequest: 0, enableOfflineQueue: false });
+    logErrorsOf(this.permits, this.logger, 'queue.redis-error', { queue: this.name, role: 'permits' });
     this.worker = new Worker<TransferJob>(
       this.name,
       (job: Job<TransferJob>, token?: string) => {
@@ -100,7 +134,7 @@ export class TransferQueue {
         if (kind === 'send') return withContext(trace, () => withSpan('job.send', facts, work, { kind: SpanKind.CONSUMER }));
         return withSpan('job.inquire', facts, work, { kind: SpanKind.CONSUMER, newTrace: true, links: spanLinks(storedContext(trace)) });
       },
-      { connection: this.connection, prefix: this.prefix, concurrency, limiter: { max: ratePerSecond, duration: 1_000 } },
+      { connection: this.connection, prefix: this.prefix, concurrency, limiter: this.limiter },
     );
     logErrorsOf(this.worker, this.logger, 'queue.redis-error', { queue: this.name, role: 'worker' });
   }
@@ -111,8 +145,10 @@ export class TransferQueue {
   }
 
   async close(): Promise<void> {
+    this.limiter = null;
     await this.worker?.close();
     await this.queue.close();
+    this.permits?.disconnect();
   }
 
   /** Removes every job (tests). */
