@@ -57,12 +57,12 @@ async function pgCommitRate(): Promise<number> {
 }
 
 /** The better of `rounds` runs, taken in turns so that both builds see the same machine. */
-async function inTurns<T>(builds: readonly Build[], rounds: number, run: (b: Build) => Promise<T>, score: (r: T) => number): Promise<T[]> {
+async function inTurns<T>(builds: readonly Build[], rounds: number, run: (b: Build) => Promise<T>, score: (r: T) => number, detail: (r: T) => string = () => ''): Promise<T[]> {
   const best: (T | undefined)[] = builds.map(() => undefined);
   for (let r = 0; r < rounds; r++) {
     for (const [i, b] of builds.entries()) {
       const got = await run(b);
-      process.stderr.write(`bench compare: ${b.name} round ${r + 1}: ${score(got).toFixed(0)}/s\n`);
+      process.stderr.write(`bench compare: ${b.name} round ${r + 1}: ${score(got).toFixed(0)}/s${detail(got)}\n`);
       if (best[i] === undefined || score(got) > score(best[i]!)) best[i] = got;
     }
   }
@@ -70,7 +70,7 @@ async function inTurns<T>(builds: readonly Build[], rounds: number, run: (b: Bui
 }
 
 /**
- * `npm run bench -- compare BASE`: the throughput step measured as it must be — the previous commit beside
+ * `npm run bench -- compare BASE [ROUNDS]`: the throughput step measured as it must be — the previous commit beside
  * this one, in the same run on the same machine, in turns — with the machine's own ceilings beside them:
  * PostgreSQL's commit rate (pgbench) and the bare round trip to the simulator.
  */
@@ -81,7 +81,7 @@ export async function compare(base: string, rounds = 2): Promise<string> {
   const calibration = await gatewayOf(builds[0]!);
   const rate = Math.max(1, Math.round(calibration.perSec / 2));
   process.stderr.write(`bench compare: ${builds[0]!.name} carries ${calibration.perSec.toFixed(0)}/s: latency at ${rate}/s\n`);
-  const gw = await inTurns(builds, rounds, (b) => gatewayOf(b, rate), (r) => r.perSec);
+  const gw = await inTurns(builds, rounds, (b) => gatewayOf(b, rate), (r) => r.perSec, (r) => `; p50 / p99 at ${rate}/s ${r.p50ms.toFixed(1)} / ${r.p99ms.toFixed(1)} ms`);
   const link = await inTurns(builds, rounds, linkOf, (r) => r.perSec);
   const commits = await pgCommitRate();
   const col = (f: (i: number) => string) => builds.map((_, i) => f(i)).join(' | ');

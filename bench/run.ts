@@ -13,8 +13,8 @@ async function main(): Promise<void> {
   const only = process.argv[2];
   if (only === 'compare') {
     const base = process.argv[3];
-    if (!base) throw new Error('usage: npm run bench -- compare BASE_COMMIT');
-    console.log(await compare(base));
+    if (!base) throw new Error('usage: npm run bench -- compare BASE_COMMIT [ROUNDS]');
+    console.log(await compare(base, process.argv[4] ? Number(process.argv[4]) : undefined));
     return;
   }
   console.log(`firmbank benchmarks — node ${process.version}, ${new Date().toISOString()}\n`);
