@@ -11,6 +11,7 @@ import type { Clock } from '../link/clock.js';
 import type { LinkOutcome, SentTelegram } from '../link/exchange.js';
 import type { ConsentCheck, MemoSeal, Requester, SwitchReader, TransferJobs, TransferStore } from './ports.js';
 import type { Logger } from '../log/logger.js';
+import { errorDetails } from '../log/error-details.js';
 import type { BusinessHours } from '../institution/business-hours.js';
 import type { InstitutionProfile } from '../institution/profile.js';
 import type { Span } from '@opentelemetry/api';
@@ -142,10 +143,10 @@ export class TransferFlow {
   private sendNow(t: TransferRow): void {
     const sending: Promise<void> = this.traced(t.id, () => this.sendOnce(t.id, t))
       .catch(async (e: unknown) => {
-        this.d.logger.info('transfer.queued-after-direct-send', { transferId: t.id, reason: e instanceof Error ? e.message : String(e) });
+        this.d.logger.info('transfer.queued-after-direct-send', { transferId: t.id, ...errorDetails(e) });
         await this.d.queue.send(t.id);
       })
-      .catch((e: unknown) => this.d.logger.error('transfer.not-queued', { transferId: t.id, reason: e instanceof Error ? e.message : String(e), then: 'the recovery sweep queues it' }))
+      .catch((e: unknown) => this.d.logger.error('transfer.not-queued', { transferId: t.id, ...errorDetails(e), then: 'the recovery sweep queues it' }))
       .finally(() => this.sendingNow.delete(sending));
     this.sendingNow.add(sending);
   }
