@@ -1,3 +1,4 @@
+import iconv from 'iconv-lite';
 import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../src/gateway/gateway.js';
@@ -150,7 +151,9 @@ describe.each(['sqlite', 'postgres'] as const)('consents, collections and one-wo
     expect(transfer.memo.startsWith('sealed:')).toBe(true);
     const kept = await gw.ledger.telegrams(transfer.id);
     const inbound = (await gw.ledger.ds.query(`SELECT raw FROM telegrams WHERE seq_no = ${p1()} AND direction = 'in'`, [transfer.seqNo])) as { raw: Buffer }[];
-    for (const raw of [...kept.map((k) => k.raw), ...inbound.map((r) => Buffer.from(r.raw))]) expect(raw.toString('latin1')).not.toContain(code);
+    // The memo as the bank reads it (EUC-KR): the code beside its prefix. The bare digits alone could be any field's.
+    const memoInClear = iconv.encode(`인증${code}`, 'euc-kr').toString('latin1');
+    for (const raw of [...kept.map((k) => k.raw), ...inbound.map((r) => Buffer.from(r.raw))]) expect(raw.toString('latin1')).not.toContain(memoInClear);
     expect(gatewayLogs.text()).not.toContain(`인증${code}`);
 
     const wrong = await call('POST', `/v1/account-verifications/one-won/${id}/confirm`, { code: code === '0000' ? '1111' : '0000' });
