@@ -60,6 +60,9 @@ describe('Metrics: event methods', () => {
     m.answer('hecto', 'transfer', 'rejected');
     m.transferTransition('hecto', 'sending', 'unknown');
     m.inquiry('hecto', 'not-answered');
+    m.transferFirstSend('hecto', 'direct');
+    m.transferFirstSend('hecto', 'queued');
+    m.transferFirstSend('hecto', 'queued');
     m.jobLatency('transfers-hecto-004', 'send', 0.3);
     m.jobLatency('transfers-hecto-004', 'inquire', -1); // clocks of two processes: never below 0
     m.apiRequest('POST', '/v1/transfers', 201, 0.02);
@@ -82,6 +85,8 @@ describe('Metrics: event methods', () => {
     expect(value(s, 'firmbank_answers_total', { message: 'transfer', response_class: 'success' })).toBe(1);
     expect(value(s, 'firmbank_transfer_transitions_total', { institution: 'hecto', from: 'sending', to: 'unknown' })).toBe(1);
     expect(value(s, 'firmbank_inquiries_total', { institution: 'hecto', result: 'not-answered' })).toBe(1);
+    expect(value(s, 'firmbank_transfer_first_sends_total', { institution: 'hecto', how: 'direct' })).toBe(1);
+    expect(value(s, 'firmbank_transfer_first_sends_total', { institution: 'hecto', how: 'queued' })).toBe(2);
     expect(value(s, 'firmbank_job_latency_seconds_count', { queue: 'transfers-hecto-004', kind: 'send' })).toBe(1);
     expect(value(s, 'firmbank_job_latency_seconds_sum', { kind: 'inquire' })).toBe(0);
     expect(value(s, 'firmbank_api_request_duration_seconds_count', { method: 'POST', route: '/v1/transfers', status: '201' })).toBe(1);

@@ -4,8 +4,9 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SCOPES } from '../src/api/scopes.js';
+import { Gateway, type GatewayOptions } from '../src/gateway/gateway.js';
 import { redisConnection, TransferQueue } from '../src/queue/transfer-queue.js';
-import { freshPostgres, startGateway, testConfig } from './helpers/gateway.js';
+import { freshPostgres, gatewayLogs, testConfig } from './helpers/gateway.js';
 import { eventually } from './helpers/link.js';
 
 const REDIS = 'redis://127.0.0.1:6379';
@@ -62,10 +63,10 @@ describe('sending a transfer where it was accepted', () => {
       for (const drop of drops) await drop();
     });
 
-    const start = async (extra: Parameters<typeof testConfig>[1] = {}) => {
+    const start = async (extra: Parameters<typeof testConfig>[1] = {}, options: GatewayOptions = {}) => {
       const db = await freshPostgres();
       drops.push(db.drop);
-      const gw = await startGateway(testConfig(db.url, extra));
+      const gw = await Gateway.start(testConfig(db.url, extra), { logger: gatewayLogs.logger, processMetrics: false, ...options });
       const key = await gw.apiKeys.create('payroll', new Decimal('5000000'), SCOPES);
       const post = async (requestId: string, wait: number) => {
         const res = await fetch(`http://127.0.0.1:${gw.apiPort}/v1/transfers`, {
@@ -93,6 +94,22 @@ describe('sending a transfer where it was accepted', () => {
         await gw.stop();
       }
     }, 20_000);
+
+    it('never sends more at once from the accepting process than its cap, however many accepts race for it', async () => {
+      // Two places; each send takes a second, so all eight accepts ask while both are taken.
+      const { gw, post, sim } = await start({ requestTimeoutMs: 5_000 }, { concurrency: 2 });
+      sim.faults.latencyMs = 1_000;
+      try {
+        const accepted = await Promise.all(Array.from({ length: 8 }, (_, i) => post(`cap-${i}`, 0)));
+        expect(accepted.map((a) => a.status)).toEqual(Array.from({ length: 8 }, () => 202));
+        await eventually(async () => (await Promise.all(accepted.map(async (a) => (await gw.ledger.get(a.body['id']!))!.state))).every((s) => s === 'succeeded'), 15_000);
+        expect(sim.ledger.applied()).toHaveLength(8);
+        const counted = Object.fromEntries((await gw.metrics.registry.getSingleMetric('firmbank_transfer_first_sends_total')!.get()).values.map((v) => [v.labels['how'], v.value]));
+        expect(counted).toEqual({ direct: 2, queued: 6 });
+      } finally {
+        await gw.stop();
+      }
+    }, 30_000);
 
     it('a stopping gateway waits for the transfers it is sending, and keeps their answers', async () => {
       const { gw, post, sim, url } = await start({ requestTimeoutMs: 5_000 });

@@ -60,10 +60,14 @@ export interface TransferFlowDeps {
   /**
    * Sending a new transfer at once, in the process that accepted it, rather than through a job: while
    * fewer than `maxInFlight` are on their way so, and `permit` takes it out of the bank's rate (the window
-   * the queue's workers share). Absent, or without a permit: queued.
+   * the queue's workers share). Absent, or without a permit: queued. `counted` is told how each new
+   * transfer first went out (for metrics: a high share queued says the bank's rate is the limit).
    */
-  readonly sendNow?: { readonly permit: () => Promise<boolean>; readonly maxInFlight: number };
+  readonly sendNow?: { readonly permit: () => Promise<boolean>; readonly maxInFlight: number; readonly counted?: (how: FirstSend) => void };
 }
+
+/** How a new transfer first went out: from the accepting process, through the queue, or the first then the second. */
+export type FirstSend = 'direct' | 'queued' | 'direct-then-queued';
 
 const SEALED = 'sealed:';
 
@@ -78,6 +82,8 @@ const SEALED = 'sealed:';
 export class TransferFlow {
   /** Sends running in this process without a job (see {@link TransferFlowDeps.sendNow}). */
   private readonly sendingNow = new Set<Promise<void>>();
+  /** Places taken of {@link TransferFlowDeps.sendNow}'s `maxInFlight`: those sending, and those asking for a permit. */
+  private placesTaken = 0;
 
   constructor(private readonly d: TransferFlowDeps) {}
 
@@ -124,15 +130,27 @@ export class TransferFlow {
     // `requested` and the recovery sweep queues it; the job id makes a second queueing a no-op. On hold,
     // it waits as `requested` until the switch is on again (see release).
     if ((result.created || result.transfer.state === 'requested') && switched.state === 'on') {
-      if (result.created && (await this.maySendNow())) this.sendNow(result.transfer);
-      else await this.d.queue.send(result.transfer.id);
+      if (result.created && (await this.takePlace())) this.sendNow(result.transfer);
+      else {
+        await this.d.queue.send(result.transfer.id);
+        if (result.created) this.d.sendNow?.counted?.('queued');
+      }
     }
     return result;
   }
 
-  private async maySendNow(): Promise<boolean> {
+  /**
+   * Takes a place to send from here, and the permit for it. The place is taken before the permit is
+   * asked for, so that accepts racing here never pass `maxInFlight` together; without a permit it is
+   * given back.
+   */
+  private async takePlace(): Promise<boolean> {
     const now = this.d.sendNow;
-    return now !== undefined && this.sendingNow.size < now.maxInFlight && (await now.permit());
+    if (now === undefined || this.placesTaken >= now.maxInFlight) return false;
+    this.placesTaken++;
+    if (await now.permit().catch(() => false)) return true;
+    this.placesTaken--;
+    return false;
   }
 
   /**
@@ -141,13 +159,21 @@ export class TransferFlow {
    * not sent, not now, a lost database — hands it to the queue, whose job reads the state and goes on.
    */
   private sendNow(t: TransferRow): void {
+    const counted = this.d.sendNow?.counted;
     const sending: Promise<void> = this.traced(t.id, () => this.sendOnce(t.id, t))
-      .catch(async (e: unknown) => {
-        this.d.logger.info('transfer.queued-after-direct-send', { transferId: t.id, ...errorDetails(e) });
-        await this.d.queue.send(t.id);
-      })
+      .then(
+        () => counted?.('direct'),
+        async (e: unknown) => {
+          this.d.logger.info('transfer.queued-after-direct-send', { transferId: t.id, ...errorDetails(e) });
+          await this.d.queue.send(t.id);
+          counted?.('direct-then-queued');
+        },
+      )
       .catch((e: unknown) => this.d.logger.error('transfer.not-queued', { transferId: t.id, ...errorDetails(e), then: 'the recovery sweep queues it' }))
-      .finally(() => this.sendingNow.delete(sending));
+      .finally(() => {
+        this.sendingNow.delete(sending);
+        this.placesTaken--;
+      });
     this.sendingNow.add(sending);
   }
 

@@ -271,7 +271,7 @@ export class Gateway {
         keepable,
         ...(password ? { accountPassword: password } : {}),
         // A new transfer goes out from here at once when the bank's rate allows, else through the queue.
-        sendNow: { permit: () => queue.permitNow(), maxInFlight: options.concurrency ?? 200 },
+        sendNow: { permit: () => queue.permitNow(), maxInFlight: options.concurrency ?? 200, counted: (how) => this.metrics.transferFirstSend(inst.id, how) },
       });
       queue.start({ send: (id) => transfers.send(id), inquire: (id) => transfers.inquire(id) }, options.concurrency ?? 200, inst.ratePerSecond, (kind, ms) =>
         this.metrics.jobLatency(queue.name, kind, ms / 1_000),

@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import type { FirstSend } from '../flows/transfer-flow.js';
 import { API_BUCKETS, JOB_LATENCY_BUCKETS, ROUND_TRIP_BUCKETS } from './buckets.js';
 import { methodLabel, routeLabel, statusLabel } from './label-values.js';
 import { SOURCE_NAMES, type BreakerState, type MetricSources, type SourceName } from './metric-sources.js';
@@ -42,6 +43,7 @@ export class Metrics {
   private readonly answers: Counter<'institution' | 'message' | 'response_class'>;
   private readonly transitions: Counter<'institution' | 'from' | 'to'>;
   private readonly inquiries: Counter<'institution' | 'result'>;
+  private readonly firstSends: Counter<'institution' | 'how'>;
   private readonly jobLatencies: Histogram<'queue' | 'kind'>;
   private readonly apiRequests: Histogram<'method' | 'route' | 'status'>;
   private readonly breakerTransitions: Counter<'institution' | 'from' | 'to'>;
@@ -60,6 +62,7 @@ export class Metrics {
     this.answers = new Counter({ name: 'firmbank_answers_total', help: "Banks' answers by message and response class", labelNames: ['institution', 'message', 'response_class'], registers });
     this.transitions = new Counter({ name: 'firmbank_transfer_transitions_total', help: 'Transfer state changes, by from and to state', labelNames: ['institution', 'from', 'to'], registers });
     this.inquiries = new Counter({ name: 'firmbank_inquiries_total', help: 'Result inquiries for unknown transfers, by whether the bank answered', labelNames: ['institution', 'result'], registers });
+    this.firstSends = new Counter({ name: 'firmbank_transfer_first_sends_total', help: 'How new transfers first went out: direct (from the accepting process), queued, or direct-then-queued', labelNames: ['institution', 'how'], registers });
     this.jobLatencies = new Histogram({
       name: 'firmbank_job_latency_seconds',
       help: 'Time from a job being ready to run (enqueued, or its delay over) to a worker starting it',
@@ -116,6 +119,14 @@ export class Metrics {
   /** One result inquiry for an unknown transfer, answered by the bank or not. */
   inquiry(institution: string, result: 'answered' | 'not-answered'): void {
     this.inquiries.inc({ institution, result });
+  }
+
+  /**
+   * How a new transfer first went out. A growing share `queued` says the bank's rate (or the in-flight
+   * cap) is the limit; `direct-then-queued` counts sends stopped before an outcome (no link, a lost database).
+   */
+  transferFirstSend(institution: string, how: FirstSend): void {
+    this.firstSends.inc({ institution, how });
   }
 
   /**
