@@ -96,20 +96,20 @@ describe('sending a transfer where it was accepted', () => {
     }, 20_000);
 
     it('never sends more at once from the accepting process than its cap, however many accepts race for it', async () => {
-      // Two places; each send takes a second, so all eight accepts ask while both are taken.
-      const { gw, post, sim } = await start({ requestTimeoutMs: 5_000 }, { concurrency: 2 });
-      sim.faults.latencyMs = 1_000;
+      // Two places; each send takes two seconds, so all eight accepts ask while both are taken.
+      const { gw, post, sim } = await start({ requestTimeoutMs: 8_000 }, { concurrency: 2 });
+      sim.faults.latencyMs = 2_000;
       try {
         const accepted = await Promise.all(Array.from({ length: 8 }, (_, i) => post(`cap-${i}`, 0)));
         expect(accepted.map((a) => a.status)).toEqual(Array.from({ length: 8 }, () => 202));
-        await eventually(async () => (await Promise.all(accepted.map(async (a) => (await gw.ledger.get(a.body['id']!))!.state))).every((s) => s === 'succeeded'), 15_000);
+        await eventually(async () => (await Promise.all(accepted.map(async (a) => (await gw.ledger.get(a.body['id']!))!.state))).every((s) => s === 'succeeded'), 30_000);
         expect(sim.ledger.applied()).toHaveLength(8);
         const counted = Object.fromEntries((await gw.metrics.registry.getSingleMetric('firmbank_transfer_first_sends_total')!.get()).values.map((v) => [v.labels['how'], v.value]));
         expect(counted).toEqual({ direct: 2, queued: 6 });
       } finally {
         await gw.stop();
       }
-    }, 30_000);
+    }, 45_000);
 
     it('a stopping gateway waits for the transfers it is sending, and keeps their answers', async () => {
       const { gw, post, sim, url } = await start({ requestTimeoutMs: 5_000 });
