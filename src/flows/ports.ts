@@ -42,6 +42,8 @@ export interface TransferStore {
    */
   claimAndKeep(t: KeptTelegram, claim: string, underConsent?: boolean): Promise<boolean>;
   recordTelegram(t: KeptTelegram): Promise<void>;
+  /** When the transfer's own telegram was kept, right before it was written; null when none was. */
+  sentAt(id: string): Promise<Date | null>;
 }
 
 /** Notices from banks, stored once, and the transfers they name. */

@@ -294,6 +294,7 @@ export class TransferFlow {
     setFacts(span, { inquiry: inquiries });
     await ledger.patch(id, { inquiries });
     const { profile } = this.d;
+    const askedAt = Date.now();
     const outcome = await this.d.link.request(
       profile.message('resultInquiry'),
       profile.toWire('resultInquiry', 'request', { originalSeqNo: t.seqNo, originalSendDate: t.sendDate ?? undefined, withdrawAccount: t.withdrawAccount, depositBankCode: t.depositBankCode, depositAccount: t.depositAccount, amount: t.amount }),
@@ -310,8 +311,13 @@ export class TransferFlow {
     if (typeof meaning === 'string') return this.askAgain({ ...t, inquiries }, `result inquiry #${inquiries}: ${meaning}`);
     const code = meaning.code;
     if (meaning.outcome === 'no-such-transaction') {
-      // Policy: the bank may not have recorded it yet when first asked; two "no record" answers, one
-      // inquiry delay apart, settle it as failed. It is never sent again by us: the caller decides.
+      // Policy: the bank may not have recorded it yet when first asked; two "no record" answers, each
+      // to an inquiry asked at least one inquiry delay after the transfer went out, settle it as failed.
+      // Sooner (the night's inquiry, an operator's) it is no answer yet. Never sent again: the caller decides.
+      const sentAt = await ledger.sentAt(id);
+      if (sentAt === null || askedAt - sentAt.getTime() < this.d.institution.inquiryDelayMs) {
+        return this.askAgain({ ...t, inquiries }, `bank has no record of it (${code}), asked sooner than the inquiry delay after it went out: not counted, asking again later`);
+      }
       const noRecord = t.noRecordAnswers + 1;
       if (noRecord < 2) {
         await ledger.patch(id, { noRecordAnswers: noRecord });

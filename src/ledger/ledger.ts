@@ -243,6 +243,21 @@ export class Ledger {
   }
 
   /**
+   * When a transfer's own telegram (its send date and 전문번호) was kept, right before its bytes were
+   * written; null when none was.
+   */
+  async sentAt(transferId: string): Promise<Date | null> {
+    const rows = await this.sql.rows(
+      this.ds,
+      `SELECT k.at FROM telegrams k JOIN transfers t ON t.id = k.transfer_id
+        WHERE k.transfer_id = $1 AND k.direction = 'out' AND k.send_date = t.send_date AND k.seq_no = t.seq_no
+        ORDER BY k.id LIMIT 1`,
+      [transferId],
+    );
+    return rows[0] ? readTime(rows[0]['at']) : null;
+  }
+
+  /**
    * The telegrams of a transfer: those kept with it (its 2000/100, its inquiries) and the answers to them,
    * which carry the same send date and 전문번호 (the bank's notices, numbered by the bank, are not among them).
    */
