@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { Decimal } from 'decimal.js';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -54,6 +55,37 @@ describe('sending a transfer where it was accepted', () => {
       release();
       await q.obliterate().catch(() => {});
       await q.close();
+    }
+  }, 15_000);
+
+  it('a Redis that is connected but does not answer gives no permit, at once, rather than holding the caller', async () => {
+    // A proxy to the real Redis that can hold commands back: connected, yet silent. Held commands go on
+    // when it thaws, so that every connection is whole again for closing.
+    let frozen = false;
+    const held: (() => void)[] = [];
+    const sockets = new Set<Socket>();
+    const proxy = createServer((client) => {
+      const upstream = connect(6379, '127.0.0.1');
+      for (const s of [client, upstream]) (sockets.add(s), s.on('error', () => {}));
+      client.on('data', (d) => (frozen ? held.push(() => upstream.write(d)) : upstream.write(d)));
+      upstream.on('data', (d) => client.write(d));
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const prefix = `fbtest-${randomBytes(4).toString('hex')}`;
+    const q = new TransferQueue('stuck', '004', redisConnection(`redis://127.0.0.1:${(proxy.address() as AddressInfo).port}`), prefix);
+    try {
+      q.start({ send: async () => {}, inquire: async () => {} }, 1, 1_000);
+      await eventually(async () => (await q.permitNow()) || false);
+      frozen = true;
+      const asked = Date.now();
+      expect(await q.permitNow()).toBe(false);
+      expect(Date.now() - asked).toBeLessThan(2_000);
+    } finally {
+      frozen = false;
+      for (const write of held.splice(0)) write();
+      await q.close().catch(() => {});
+      for (const s of sockets) s.destroy();
+      proxy.close();
     }
   }, 15_000);
 

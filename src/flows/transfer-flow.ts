@@ -66,7 +66,10 @@ export interface TransferFlowDeps {
   readonly sendNow?: { readonly permit: () => Promise<boolean>; readonly maxInFlight: number; readonly counted?: (how: FirstSend) => void };
 }
 
-/** How a new transfer first went out: from the accepting process, through the queue, or the first then the second. */
+/**
+ * How a new transfer first went out: taken on by the accepting process (`direct`: sent, or found held or
+ * already claimed there and left as it was), through the queue, or the first then the second.
+ */
 export type FirstSend = 'direct' | 'queued' | 'direct-then-queued';
 
 const SEALED = 'sealed:';
@@ -84,6 +87,8 @@ export class TransferFlow {
   private readonly sendingNow = new Set<Promise<void>>();
   /** Places taken of {@link TransferFlowDeps.sendNow}'s `maxInFlight`: those sending, and those asking for a permit. */
   private placesTaken = 0;
+  /** Set by {@link drained}: no more sends from here. */
+  private stopping = false;
 
   constructor(private readonly d: TransferFlowDeps) {}
 
@@ -146,7 +151,7 @@ export class TransferFlow {
    */
   private async takePlace(): Promise<boolean> {
     const now = this.d.sendNow;
-    if (now === undefined || this.placesTaken >= now.maxInFlight) return false;
+    if (now === undefined || this.stopping || this.placesTaken >= now.maxInFlight) return false;
     this.placesTaken++;
     if (await now.permit().catch(() => false)) return true;
     this.placesTaken--;
@@ -165,7 +170,8 @@ export class TransferFlow {
         () => counted?.('direct'),
         async (e: unknown) => {
           this.d.logger.info('transfer.queued-after-direct-send', { transferId: t.id, ...errorDetails(e) });
-          await this.d.queue.send(t.id);
+          // A job of its own: the first one (a retried request may have queued it) may still be running.
+          await this.d.queue.send(t.id, 'direct');
           counted?.('direct-then-queued');
         },
       )
@@ -177,8 +183,12 @@ export class TransferFlow {
     this.sendingNow.add(sending);
   }
 
-  /** Resolves once the sends started here without a job have ended (a stopping gateway waits for them). */
+  /**
+   * Resolves once the sends started here without a job have ended; new transfers are queued from now on
+   * (a stopping gateway waits for them, after its API is closed).
+   */
   async drained(): Promise<void> {
+    this.stopping = true;
     while (this.sendingNow.size > 0) await Promise.all([...this.sendingNow]);
   }
 

@@ -350,8 +350,9 @@ export class Gateway {
       clearInterval(this.webhooks.timer);
       await this.webhooks.queue.close();
     }
+    // Every institution's direct sends at once: a stop lasts one request timeout, not one per institution.
+    await Promise.all([...this.institutions.values()].map((w) => w.transfers.drained()));
     for (const w of this.institutions.values()) {
-      await w.transfers.drained();
       await w.queue.close();
       await w.collectionQueue.close();
       await w.consentQueue.close();

@@ -31,6 +31,9 @@ if n >= tonumber(ARGV[1]) then return 0 end
 if redis.call('INCR', KEYS[1]) == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 1`;
 
+/** How long a permit may take: longer, and the transfer is queued instead (a permit is one Redis call). */
+const PERMIT_TIMEOUT_MS = 500;
+
 export function redisConnection(url: string): ConnectionOptions {
   const a = redisAddress(url);
   return {
@@ -119,7 +122,9 @@ export class TransferQueue {
    */
   start(handlers: TransferJobHandlers, concurrency: number, ratePerSecond: number, started?: (kind: TransferJob['kind'], waitedMs: number) => void): void {
     this.limiter = { max: ratePerSecond, duration: 1_000 };
-    this.permits = new Redis({ ...(this.connection as RedisOptions), maxRetriesPerRequest: 0, enableOfflineQueue: false });
+    // A Redis that is connected but stuck must not hold the caller's request either: no answer in
+    // PERMIT_TIMEOUT_MS is no permit.
+    this.permits = new Redis({ ...(this.connection as RedisOptions), maxRetriesPerRequest: 0, enableOfflineQueue: false, commandTimeout: PERMIT_TIMEOUT_MS });
     logErrorsOf(this.permits, this.logger, 'queue.redis-error', { queue: this.name, role: 'permits' });
     this.worker = new Worker<TransferJob>(
       this.name,
