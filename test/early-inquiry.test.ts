@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCOPES } from '../src/api/scopes.js';
 import type { Gateway } from '../src/gateway/gateway.js';
 import type { TransferRow } from '../src/ledger/entities.js';
-import { freshPostgres, freshSqlite, startGateway, testConfig } from './helpers/gateway.js';
+import { freshDatabase, startGateway, testConfig } from './helpers/gateway.js';
 import { eventually } from './helpers/link.js';
 
 const BODY = { bankCode: '088', account: '110123456789', amount: '15000', memo: '급여', recipientName: '홍길동' };
@@ -20,9 +20,9 @@ describe.each(['sqlite', 'postgres'] as const)('a "no record" asked too soon aft
   let drop = async () => {};
 
   beforeAll(async () => {
-    let url = freshSqlite();
-    if (db === 'postgres') ({ url, drop } = await freshPostgres());
-    gw = await startGateway(testConfig(url, { requestTimeoutMs: 400, inquiryDelayMs: DELAY }));
+    const fresh = await freshDatabase(db);
+    drop = fresh.drop;
+    gw = await startGateway(testConfig(fresh.url, { requestTimeoutMs: 400, inquiryDelayMs: DELAY }));
     key = await gw.apiKeys.create('payroll', new Decimal('5000000'), SCOPES);
   }, 60_000);
   afterAll(async () => {

@@ -5,9 +5,9 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SCOPES } from '../src/api/scopes.js';
-import { Gateway, type GatewayOptions } from '../src/gateway/gateway.js';
+import type { GatewayOptions } from '../src/gateway/gateway.js';
 import { redisConnection, TransferQueue } from '../src/queue/transfer-queue.js';
-import { freshPostgres, gatewayLogs, testConfig } from './helpers/gateway.js';
+import { freshPostgres, startGateway, testConfig } from './helpers/gateway.js';
 import { eventually } from './helpers/link.js';
 
 const REDIS = 'redis://127.0.0.1:6379';
@@ -98,7 +98,7 @@ describe('sending a transfer where it was accepted', () => {
     const start = async (extra: Parameters<typeof testConfig>[1] = {}, options: GatewayOptions = {}) => {
       const db = await freshPostgres();
       drops.push(db.drop);
-      const gw = await Gateway.start(testConfig(db.url, extra), { logger: gatewayLogs.logger, processMetrics: false, ...options });
+      const gw = await startGateway(testConfig(db.url, extra), options);
       const key = await gw.apiKeys.create('payroll', new Decimal('5000000'), SCOPES);
       const post = async (requestId: string, wait: number) => {
         const res = await fetch(`http://127.0.0.1:${gw.apiPort}/v1/transfers`, {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { GatewayConfig, InstitutionConfig } from '../../src/config/config.js';
-import { Gateway } from '../../src/gateway/gateway.js';
+import { Gateway, type GatewayOptions } from '../../src/gateway/gateway.js';
 import { captureLogs } from './log-capture.js';
 import { ROOT } from './specs.js';
 
@@ -77,6 +77,6 @@ export function testConfig(databaseUrl: string, extra: Partial<InstitutionConfig
  */
 export const gatewayLogs = captureLogs('debug', 'gateway');
 
-export async function startGateway(config: GatewayConfig): Promise<Gateway> {
-  return Gateway.start(config, { logger: gatewayLogs.logger, processMetrics: false });
+export async function startGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<Gateway> {
+  return Gateway.start(config, { logger: gatewayLogs.logger, processMetrics: false, ...options });
 }
